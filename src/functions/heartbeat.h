@@ -1,0 +1,25 @@
+// The heartbeat function (scheduled): pings every live session through the client channel and
+// expires sessions whose client has not answered for longer than their timeout, by queueing a
+// CloseSession{expired} request in the session's own writer group (so it is ordered after the
+// session's pending requests and deletes its ephemerals in one transaction).
+#pragma once
+
+#include "functions/env.h"
+
+namespace faaskeeper {
+
+struct HeartbeatReport {
+  int alive = 0;
+  int expired = 0;
+};
+
+class Heartbeat {
+ public:
+  explicit Heartbeat(const FunctionEnv& env) : env_(env) {}
+  Result<HeartbeatReport> run();
+
+ private:
+  const FunctionEnv& env_;
+};
+
+}  // namespace faaskeeper

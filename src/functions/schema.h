@@ -1,0 +1,66 @@
+// How FaaSKeeper lays out its state in the SystemStore. One place, so the writer, distributor,
+// heartbeat and tools agree. Keys:
+//
+//   "n:<path>"            znode metadata + lease   (exists iff attribute cz is present; an item
+//                         holding only a lease is a lock on a node that does not exist)
+//   "s:<session>"         session record
+//   "e:<session>:<path>"  ephemeral index: one item per ephemeral node of a session
+//   "txid"                the last assigned txid (attribute v)
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol/messages.h"
+#include "providers/system_store.h"
+
+namespace faaskeeper::schema {
+
+std::string node_key(const std::string& path);
+std::string session_key(int64_t session_id);
+std::string ephemeral_key(int64_t owner, const std::string& path);
+std::string ephemeral_prefix(int64_t owner);
+inline const std::string kTxidKey = "txid";
+inline const std::string kSessionPrefix = "s:";
+
+// Attribute names.
+namespace attr {
+inline const std::string kLockOwner = "lk", kLockExpiry = "le";
+inline const std::string kChildren = "ch";  // string set of child names
+inline const std::string kCreated = "cz";   // czxid; its presence means the znode exists
+// session
+inline const std::string kState = "st", kTimeout = "to", kAppliedSeq = "as", kAppliedTxid = "at",
+                         kDecidedSeq = "ws", kDecidedErr = "fe", kDecidedMsg = "fm",
+                         kAlive = "hb", kClosedAt = "cl", kExpired = "ex", kPath = "p",
+                         kValue = "v";
+}  // namespace attr
+
+enum class SessionState : int64_t { Alive = 1, Closed = 2 };
+
+// A znode as the writer sees it under its lease.
+struct NodeState {
+  NodeMeta meta;
+  std::vector<std::string> children;
+};
+
+// nullopt when the item does not describe an existing znode.
+std::optional<NodeState> parse_node(const std::optional<Item>& item);
+// The Set actions that store every metadata field (pending txids must be resolved first).
+std::vector<Action> meta_actions(const NodeMeta& meta);
+
+struct SessionRecord {
+  SessionState state = SessionState::Alive;
+  int32_t timeout_ms = 0;
+  uint64_t applied_seq = 0;  // last request committed by the distributor
+  int64_t applied_txid = 0;
+  uint64_t decided_seq = 0;  // last request the writer answered with an error
+  Error decided_err = Error::Ok;
+  std::string decided_msg;
+  int64_t alive_ms = 0;  // last time the client answered (or the session was opened)
+  bool expired = false;
+};
+std::optional<SessionRecord> parse_session(const std::optional<Item>& item);
+
+}  // namespace faaskeeper::schema

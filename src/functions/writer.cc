@@ -1,0 +1,168 @@
+#include "functions/writer.h"
+
+#include "functions/leases.h"
+#include "functions/planner.h"
+#include "protocol/messages.h"
+
+namespace faaskeeper {
+
+namespace {
+
+void send_reply(const FunctionEnv& env, int64_t session, Reply reply) {
+  // An unreachable client is not the writer's problem: the client re-derives the outcome
+  // (its request times out, it reconnects, it reads the store).
+  env.channel->send(session, encode(ServerMessage{std::move(reply)}));
+}
+
+Reply error_reply(uint64_t seq, Error e, std::string msg) {
+  Reply r;
+  r.seq = seq;
+  r.err = e;
+  r.message = std::move(msg);
+  r.results.push_back(OpResult{e, {}, {}});
+  return r;
+}
+
+Result<std::optional<schema::SessionRecord>> read_session(const FunctionEnv& env, int64_t id) {
+  auto item = env.system->get(schema::session_key(id));
+  if (!item.ok()) return item.status();
+  return schema::parse_session(*item);
+}
+
+// Close and expiry delete every ephemeral of the session in one transaction.
+Result<Operation> close_as_multi(const FunctionEnv& env, int64_t session) {
+  auto entries = env.system->scan(schema::ephemeral_prefix(session));
+  if (!entries.ok()) return entries.status();
+  MultiRequest m;
+  for (const auto& [key, item] : *entries)
+    if (auto p = get_bytes(item, schema::attr::kPath)) m.ops.push_back(DeleteRequest{*p, -1});
+  return Operation(std::move(m));
+}
+
+Status push(const FunctionEnv& env, const ClientRequest& req, DistributorMessage msg) {
+  msg.session_id = req.session_id;
+  msg.seq = req.seq;
+  msg.reply.seq = req.seq;
+  auto sent = env.distributor_queue->send(kDistributorGroup, request_id(req.session_id, req.seq),
+                                          encode(msg));
+  return sent.ok() ? Status::OK() : sent.status();
+}
+
+}  // namespace
+
+Outcome Writer::handle(const QueueMessage& message) {
+  auto decoded = decode_client_request(message.body);
+  if (!decoded.ok()) return Outcome::Done;  // nothing to answer: the sender is unknown
+  const ClientRequest& req = *decoded;
+  env_.step("writer.received");
+
+  auto session = read_session(env_, req.session_id);
+  if (!session.ok()) return Outcome::Retry;
+
+  if (auto* open = std::get_if<OpenSessionRequest>(&req.op)) {
+    if (*session) {
+      // Already opened (a redelivery): the distributor answered, or will.
+      if ((*session)->applied_seq < req.seq)
+        send_reply(env_, req.session_id, error_reply(req.seq, Error::SystemError, "session id already in use"));
+      return Outcome::Done;
+    }
+    DistributorMessage msg;
+    msg.session.open = true;
+    msg.session.timeout_ms = open->timeout_ms;
+    msg.reply.results.push_back(OpResult{});
+    return push(env_, req, std::move(msg)).ok() ? Outcome::Done : Outcome::Retry;
+  }
+
+  if (!*session || (*session)->state == schema::SessionState::Closed) {
+    if (std::holds_alternative<CloseSessionRequest>(req.op) && *session) return Outcome::Done;
+    send_reply(env_, req.session_id,
+               error_reply(req.seq, Error::SessionExpired,
+                           *session ? "session has expired or was closed" : "unknown session"));
+    return Outcome::Done;
+  }
+  if ((*session)->applied_seq >= req.seq) return Outcome::Done;  // committed already
+
+  std::string owner = request_id(req.session_id, req.seq);
+  LeasedView view(env_, owner);
+  bool close = std::holds_alternative<CloseSessionRequest>(req.op);
+  Operation op = req.op;
+  if (close) {
+    auto m = close_as_multi(env_, req.session_id);
+    if (!m.ok()) return Outcome::Retry;
+    op = std::move(*m);
+  }
+  auto plan = plan_operation(view, op, PlanInput{req.session_id, env_.clock->now_ms()});
+  if (!plan.ok()) {
+    view.release_all();
+    return Outcome::Retry;
+  }
+  env_.step("writer.planned");
+
+  // Re-check under the leases: the distributor may have committed an earlier delivery of this
+  // very request, and released its leases, after our first look.
+  auto again = read_session(env_, req.session_id);
+  if (!again.ok()) {
+    view.release_all();
+    return Outcome::Retry;
+  }
+  const auto& s = **again;
+  if (s.applied_seq >= req.seq) {
+    view.release_all();
+    return Outcome::Done;
+  }
+  if (s.decided_seq == req.seq) {
+    // A redelivery of a request we already refused: refuse it the same way.
+    view.release_all();
+    send_reply(env_, req.session_id, error_reply(req.seq, s.decided_err, s.decided_msg));
+    return Outcome::Done;
+  }
+
+  if (plan->reply.err != Error::Ok) {
+    // Record the refusal before telling the client, so a redelivery gives the same answer even
+    // if the state changes meanwhile.
+    UpdateOp decide;
+    decide.key = schema::session_key(req.session_id);
+    decide.condition = Condition::all({Predicate::not_exists(schema::attr::kDecidedSeq)})
+                           .or_all({Predicate::lt(schema::attr::kDecidedSeq, static_cast<int64_t>(req.seq))});
+    decide.actions = {Action::set(schema::attr::kDecidedSeq, static_cast<int64_t>(req.seq)),
+                      Action::set(schema::attr::kDecidedErr, int64_t{static_cast<int32_t>(plan->reply.err)}),
+                      Action::set(schema::attr::kDecidedMsg, plan->reply.message)};
+    if (!env_.system->update(decide).ok()) {
+      view.release_all();
+      return Outcome::Retry;
+    }
+    env_.step("writer.decided");
+    Reply reply = plan->reply;
+    reply.seq = req.seq;
+    send_reply(env_, req.session_id, std::move(reply));
+    env_.step("writer.replied");
+    view.release_all();
+    return Outcome::Done;
+  }
+
+  // Never hand the distributor a plan whose leases may lapse before it commits.
+  if (env_.clock->now_ms() + env_.config.lease_margin_ms > view.earliest_expiry()) {
+    view.release_all();
+    return Outcome::Retry;
+  }
+  DistributorMessage msg;
+  msg.lock_owner = owner;
+  msg.writes = std::move(plan->writes);
+  msg.ephemerals_add = std::move(plan->ephemerals_add);
+  msg.ephemerals_remove = std::move(plan->ephemerals_remove);
+  msg.triggers = std::move(plan->triggers);
+  msg.reply = std::move(plan->reply);
+  if (close) {
+    msg.session.close = true;
+    msg.session.expired = std::get<CloseSessionRequest>(req.op).expired;
+    msg.reply.results.assign(1, OpResult{});
+  }
+  if (!push(env_, req, std::move(msg)).ok()) {
+    view.release_all();
+    return Outcome::Retry;
+  }
+  env_.step("writer.pushed");
+  return Outcome::Done;
+}
+
+}  // namespace faaskeeper

@@ -1,0 +1,147 @@
+// Messages between clients and functions, and between the writer and the distributor.
+//
+// All are encoded with core/bytes.h (little-endian, length-prefixed), prefixed by a one-byte
+// format version; decoders reject unknown versions and malformed input with MarshallingError.
+//
+//   client ──ClientRequest──▶ writer queue (group = session id, dedup id = "<session>:<seq>")
+//   writer ──DistributorMessage──▶ distributor queue (one group: the global order)
+//   writer / distributor / heartbeat ──ServerMessage──▶ ClientChannel ──▶ client
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "faaskeeper/error.h"
+#include "faaskeeper/ops.h"
+#include "faaskeeper/types.h"
+
+namespace faaskeeper {
+
+// ---- operations a client asks for ----------------------------------------------------------
+
+struct MultiRequest {
+  std::vector<MultiOp> ops;
+};
+struct SyncRequest {
+  std::string path;
+};
+struct OpenSessionRequest {
+  int32_t timeout_ms = 10000;
+};
+struct CloseSessionRequest {
+  bool expired = false;  // true when the heartbeat expires the session
+};
+using Operation = std::variant<CreateRequest, DeleteRequest, SetDataRequest, MultiRequest,
+                               SyncRequest, OpenSessionRequest, CloseSessionRequest>;
+
+struct ClientRequest {
+  int64_t session_id = 0;
+  uint64_t seq = 0;  // per-session, strictly increasing in issue order
+  Operation op;
+};
+
+// The seq of the CloseSession{expired} request the heartbeat queues: after everything else.
+inline constexpr uint64_t kExpirySeq = INT64_MAX;
+
+std::string request_id(int64_t session_id, uint64_t seq);  // "<session>:<seq>", the dedup id
+std::string encode(const ClientRequest& r);
+Result<ClientRequest> decode_client_request(std::string_view bytes);
+
+// ---- what functions send to a client --------------------------------------------------------
+
+struct Reply {
+  uint64_t seq = 0;
+  Error err = Error::Ok;  // for multi: the first failing op's code, Ok if it committed
+  std::string message;    // precise reason when err != Ok
+  int64_t txid = 0;       // txid of the committed change (0 when nothing committed)
+  std::vector<OpResult> results;
+};
+struct WatchNotification {
+  EventType type = EventType::None;
+  std::string path;
+  int64_t txid = 0;
+};
+struct Ping {
+  int64_t now_ms = 0;
+};
+struct SessionClosed {
+  bool expired = false;  // expired by the heartbeat rather than closed by the client
+};
+using ServerMessage = std::variant<Reply, WatchNotification, Ping, SessionClosed>;
+
+std::string encode(const ServerMessage& m);
+Result<ServerMessage> decode_server_message(std::string_view bytes);
+
+// ---- writer -> distributor -------------------------------------------------------------------
+
+// Marks a txid field the writer cannot know yet: the distributor substitutes the txid it
+// assigns to the message.
+inline constexpr int64_t kPendingTxid = INT64_MIN;
+inline int64_t resolve_txid(int64_t v, int64_t txid) { return v == kPendingTxid ? txid : v; }
+
+// Authoritative metadata of one znode (the system store's view). child_counter is ZooKeeper's
+// stored cversion: it counts child creations and never decreases; visible cversion is derived.
+struct NodeMeta {
+  int64_t czxid = 0, mzxid = 0, pzxid = 0, ctime = 0, mtime = 0;
+  int32_t version = 0, child_counter = 0, aversion = 0;
+  int64_t ephemeral_owner = 0;
+  int32_t data_length = 0, num_children = 0;
+  CreateMode mode = CreateMode::Persistent;
+  int64_t ttl_ms = -1;
+
+  Stat to_stat(int64_t txid) const;  // visible Stat, pending txids resolved to `txid`
+  bool operator==(const NodeMeta&) const = default;
+};
+
+// The final effect of a transaction on one znode, computed by the writer under its leases.
+struct NodeWrite {
+  std::string path;
+  bool deleted = false;                      // the node is gone after the transaction
+  bool created = false;                      // the node did not exist before
+  NodeMeta meta;                             // final metadata (when !deleted)
+  bool data_changed = false;                 // `data` replaces the node's data
+  Data data;
+  std::vector<std::string> children_add;     // child names added
+  std::vector<std::string> children_remove;  // child names removed
+};
+
+// The effect of a transaction on the requesting session's record.
+struct SessionWrite {
+  bool open = false;   // creates the session record
+  bool close = false;  // marks it closed (client close or expiry)
+  bool expired = false;
+  int32_t timeout_ms = 0;
+};
+
+// An ephemeral node recorded in (or removed from) its owner's ephemeral index.
+struct EphemeralEntry {
+  int64_t owner = 0;
+  std::string path;
+  bool operator==(const EphemeralEntry&) const = default;
+};
+
+// A watch trigger produced by the transaction (delivered by the watch function).
+struct WatchTrigger {
+  EventType type = EventType::None;
+  std::string path;
+  bool operator==(const WatchTrigger&) const = default;
+};
+
+struct DistributorMessage {
+  int64_t session_id = 0;
+  uint64_t seq = 0;
+  std::string lock_owner;  // the writer's lease token; the commit requires it still holds
+  std::vector<NodeWrite> writes;
+  SessionWrite session;
+  std::vector<EphemeralEntry> ephemerals_add, ephemerals_remove;
+  std::vector<WatchTrigger> triggers;
+  Reply reply;  // results with pending txids; err Ok
+};
+
+std::string encode(const DistributorMessage& m);
+Result<DistributorMessage> decode_distributor_message(std::string_view bytes);
+
+}  // namespace faaskeeper
