@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -27,12 +28,24 @@ namespace faaskeeper {
 
 class ClientTransport;  // how a client reaches a deployment (embedded, local endpoint, cloud)
 
+// Called with each watch event, on the client's event thread, in the order events arrive.
+// A watcher may call the client (e.g. to re-arm itself).
+using Watcher = std::function<void(const WatchedEvent&)>;
+
+// addWatch modes (ZooKeeper AddWatchMode).
+enum class AddWatchMode : int32_t { Persistent = 0, PersistentRecursive = 1 };
+
+// removeWatches / checkWatches types (ZooKeeper WatcherType).
+enum class WatcherType : int32_t { Children = 1, Data = 2, Any = 3, Persistent = 4, PersistentRecursive = 5 };
+
 struct ClientOptions {
   // Requested session timeout; the deployment expires the session when the client has not
   // answered its pings for this long.
   int32_t session_timeout_ms = 10'000;
   // How long a request may wait for its answer before failing with ConnectionLoss.
   std::chrono::milliseconds request_timeout{10'000};
+  // Receives session events (type None): Expired when the deployment expired the session.
+  Watcher session_watcher;
 };
 
 struct NodeData {
@@ -86,6 +99,24 @@ class Client {
   Result<NodeData> get(const std::string& path);                 // NoNode if absent
   Result<std::optional<Stat>> exists(const std::string& path);   // nullopt if absent
   Result<Children> get_children(const std::string& path);        // NoNode if absent
+
+  // --- reads that leave a one-shot watch (ZooKeeper semantics) ---
+  // The watch is armed atomically with the read: it fires for the first change after the
+  // returned state. getData and getChildren arm nothing when the node is absent (NoNode);
+  // exists arms a creation watch on an absent node. Watch before data: while a watch is armed,
+  // no read of this session returns a state newer than a change that fired it before the
+  // watcher has been handed that event.
+  Result<NodeData> get(const std::string& path, Watcher watcher);
+  Result<std::optional<Stat>> exists(const std::string& path, Watcher watcher);
+  Result<Children> get_children(const std::string& path, Watcher watcher);
+  // A watch that stays armed: on the node (data and children events), or on the node and every
+  // descendant (created, deleted, data changed; never children changed).
+  Status add_watch(const std::string& path, AddWatchMode mode, Watcher watcher);
+  // Removes this session's watches of `type` on `path` (locally and in the deployment).
+  // NoWatcher when there is none.
+  Status remove_watches(const std::string& path, WatcherType type);
+  // Ok when this session holds a watch of `type` on `path`, NoWatcher otherwise.
+  Status check_watches(const std::string& path, WatcherType type) const;
 
   // --- asynchronous forms: same semantics, completed in issue order ---
   std::future<Result<Created>> create_async(const std::string& path, Data data = std::string(),

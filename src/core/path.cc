@@ -21,13 +21,18 @@ int32_t next_code_point(std::string_view s, size_t& i) {
     if ((b >> 6) != 0x2) return -1;
     cp = (cp << 6) | (b & 0x3F);
   }
+  // Reject overlong forms (a code point encoded in more bytes than it needs).
+  static constexpr int32_t kMinForLength[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMinForLength[len]) return -1;
   i += len;
   return cp;
 }
 
+// ZooKeeper checks UTF-16 code units (Java chars): a code point above U+FFFF is a surrogate
+// pair there, and surrogates fall in the forbidden U+D800-U+F8FF range, so it is rejected too.
 bool forbidden(int32_t c) {
   return (c >= 0x0000 && c <= 0x001F) || (c >= 0x007F && c <= 0x009F) ||
-         (c >= 0xD800 && c <= 0xF8FF) || (c >= 0xFFF0 && c <= 0xFFFF);
+         (c >= 0xD800 && c <= 0xF8FF) || (c >= 0xFFF0);
 }
 
 }  // namespace

@@ -27,12 +27,14 @@ struct FunctionConfig {
 enum class Outcome { Done, Retry };
 
 inline const std::string kDistributorGroup = "distributor";
+inline const std::string kWatchGroup = "watch";
 
 struct FunctionEnv {
   SystemStore* system = nullptr;
   UserStore* user = nullptr;
   Queue* writer_queue = nullptr;
   Queue* distributor_queue = nullptr;
+  Queue* watch_queue = nullptr;  // distributor -> watch function
   ClientChannel* channel = nullptr;
   Clock* clock = nullptr;
   FunctionConfig config;

@@ -39,6 +39,12 @@ void LeasedView::release_all() {
   held_.clear();
 }
 
+std::vector<std::pair<std::string, bool>> LeasedView::held() const {
+  std::vector<std::pair<std::string, bool>> out;
+  for (const auto& [path, h] : held_) out.emplace_back(path, h.node.has_value());
+  return out;
+}
+
 int64_t LeasedView::earliest_expiry() const {
   int64_t e = INT64_MAX;
   for (const auto& [path, h] : held_) e = std::min(e, h.expiry);

@@ -26,6 +26,8 @@ class LeasedView final : public NodeView {
   // The earliest expiry among held leases (INT64_MAX when none).
   int64_t earliest_expiry() const;
   bool holds_any() const { return !held_.empty(); }
+  // Every leased path, with whether a znode exists there (as read under the lease).
+  std::vector<std::pair<std::string, bool>> held() const;
 
  private:
   struct Held {

@@ -90,6 +90,16 @@ void erase_sorted(std::vector<std::string>& v, const std::string& s) {
   if (it != v.end() && *it == s) v.erase(it);
 }
 
+// Records an ephemeral-index change; within one multi, a create and a delete of the same
+// ephemeral cancel out (the index item must appear at most once in the commit).
+void note_ephemeral(std::vector<EphemeralEntry>& into, std::vector<EphemeralEntry>& opposite, EphemeralEntry e) {
+  auto it = std::find(opposite.begin(), opposite.end(), e);
+  if (it != opposite.end())
+    opposite.erase(it);
+  else
+    into.push_back(std::move(e));
+}
+
 Status check_data_size(const Data& d) {
   if (d && d->size() > kMaxDataBytes)
     return fail(Error::BadArguments, "data is " + std::to_string(d->size()) +
@@ -115,6 +125,8 @@ struct Applier {
   }
 
   Status create(const CreateRequest& c, OpResult& out) {
+    if (!is_valid_create_mode(static_cast<int32_t>(c.mode)))
+      return fail(Error::BadArguments, "unknown create mode " + std::to_string(static_cast<int32_t>(c.mode)));
     if (is_ttl(c.mode)) {
       if (c.ttl_ms <= 0 || c.ttl_ms > kMaxTtlMs)
         return fail(Error::BadArguments, "TTL must be in (0, " + std::to_string(kMaxTtlMs) + "] ms");
@@ -151,13 +163,14 @@ struct Applier {
     ov.set_data(path, c.data);
 
     schema::NodeState p = **parent;
-    p.meta.child_counter += 1;
+    // Java int arithmetic: after INT32_MAX the stored counter wraps to INT32_MIN (§7.6).
+    p.meta.child_counter = static_cast<int32_t>(static_cast<uint32_t>(p.meta.child_counter) + 1u);
     p.meta.num_children += 1;
     p.meta.pzxid = kPendingTxid;
     insert_sorted(p.children, basename_of(path));
     ov.put(parent_path, std::move(p));
 
-    if (is_ephemeral(c.mode)) plan.ephemerals_add.push_back({in.session_id, path});
+    if (is_ephemeral(c.mode)) note_ephemeral(plan.ephemerals_add, plan.ephemerals_remove, {in.session_id, path});
     plan.triggers.push_back({EventType::NodeCreated, path});
     plan.triggers.push_back({EventType::NodeChildrenChanged, parent_path});
     out.path = path;
@@ -182,7 +195,7 @@ struct Applier {
                                          ", not " + std::to_string(d.version));
     if (m.num_children > 0) return fail(Error::NotEmpty, d.path + " has children");
 
-    if (is_ephemeral(m.mode)) plan.ephemerals_remove.push_back({m.ephemeral_owner, d.path});
+    if (is_ephemeral(m.mode)) note_ephemeral(plan.ephemerals_remove, plan.ephemerals_add, {m.ephemeral_owner, d.path});
     ov.erase(d.path);
     schema::NodeState p = **parent;
     p.meta.num_children -= 1;

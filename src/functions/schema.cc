@@ -4,6 +4,7 @@ namespace faaskeeper::schema {
 
 std::string node_key(const std::string& path) { return "n:" + path; }
 std::string session_key(int64_t session_id) { return kSessionPrefix + std::to_string(session_id); }
+std::string watch_key(const std::string& path) { return "w:" + path; }
 std::string ephemeral_prefix(int64_t owner) { return "e:" + std::to_string(owner) + ":"; }
 std::string ephemeral_key(int64_t owner, const std::string& path) {
   return ephemeral_prefix(owner) + path;
@@ -11,7 +12,7 @@ std::string ephemeral_key(int64_t owner, const std::string& path) {
 
 namespace {
 // Node metadata attribute names, in NodeMeta field order.
-const char* kCz = attr::kCreated.c_str(); const char* kMz = "mz"; const char* kPz = "pz"; const char* kCt = "ct";
+const char* kCz = attr::kCreated.c_str(); const char* kMz = attr::kModified.c_str(); const char* kPz = attr::kChildZxid.c_str(); const char* kCt = "ct";
 const char* kMt = "mt"; const char* kVer = "ve"; const char* kCc = "cc"; const char* kAv = "av";
 const char* kEo = "eo"; const char* kDl = "dl"; const char* kNc = "nc"; const char* kMd = "md";
 const char* kTl = "tl";
@@ -63,6 +64,27 @@ std::optional<SessionRecord> parse_session(const std::optional<Item>& item) {
   s.alive_ms = get_int(*item, attr::kAlive).value_or(0);
   s.expired = get_int(*item, attr::kExpired).value_or(0) != 0;
   return s;
+}
+
+std::string format_watch_entry(const WatchEntry& e) {
+  std::string s = std::to_string(e.session) + ":" + std::to_string(e.seq) + "@" + std::to_string(e.armed_after);
+  if (!e.path.empty()) s += "|" + e.path;
+  return s;
+}
+
+std::optional<WatchEntry> parse_watch_entry(const std::string& s) {
+  WatchEntry e;
+  size_t colon = s.find(':'), at = s.find('@'), bar = s.find('|');
+  if (colon == std::string::npos || at == std::string::npos || at < colon) return std::nullopt;
+  try {
+    e.session = std::stoll(s.substr(0, colon));
+    e.seq = std::stoull(s.substr(colon + 1, at - colon - 1));
+    e.armed_after = std::stoll(s.substr(at + 1, bar == std::string::npos ? std::string::npos : bar - at - 1));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (bar != std::string::npos) e.path = s.substr(bar + 1);
+  return e;
 }
 
 }  // namespace faaskeeper::schema

@@ -5,6 +5,9 @@
 //                         holding only a lease is a lock on a node that does not exist)
 //   "s:<session>"         session record
 //   "e:<session>:<path>"  ephemeral index: one item per ephemeral node of a session
+//   "w:<path>"            watches on a path: string sets d (data/exists), c (children),
+//                         p (persistent); entries "<session>:<seq>@<txid armed after>"
+//   "wr"                  persistent-recursive watches: set r, entries "<entry>|<path>"
 //   "txid"                the last assigned txid (attribute v)
 #pragma once
 
@@ -23,6 +26,8 @@ std::string session_key(int64_t session_id);
 std::string ephemeral_key(int64_t owner, const std::string& path);
 std::string ephemeral_prefix(int64_t owner);
 inline const std::string kTxidKey = "txid";
+inline const std::string kRecursiveWatchesKey = "wr";
+std::string watch_key(const std::string& path);
 inline const std::string kSessionPrefix = "s:";
 
 // Attribute names.
@@ -30,11 +35,16 @@ namespace attr {
 inline const std::string kLockOwner = "lk", kLockExpiry = "le";
 inline const std::string kChildren = "ch";  // string set of child names
 inline const std::string kCreated = "cz";   // czxid; its presence means the znode exists
+inline const std::string kModified = "mz";  // mzxid
+inline const std::string kChildZxid = "pz"; // pzxid
 // session
 inline const std::string kState = "st", kTimeout = "to", kAppliedSeq = "as", kAppliedTxid = "at",
                          kDecidedSeq = "ws", kDecidedErr = "fe", kDecidedMsg = "fm",
                          kAlive = "hb", kClosedAt = "cl", kExpired = "ex", kPath = "p",
                          kValue = "v";
+// watch tables
+inline const std::string kDataWatches = "d", kChildWatches = "c", kPersistentWatches = "p",
+                         kRecursiveWatches = "r";
 }  // namespace attr
 
 enum class SessionState : int64_t { Alive = 1, Closed = 2 };
@@ -62,5 +72,16 @@ struct SessionRecord {
   bool expired = false;
 };
 std::optional<SessionRecord> parse_session(const std::optional<Item>& item);
+
+// A watch-table entry: who armed it, and the last txid committed before it was armed (the
+// watch fires only for later txids).
+struct WatchEntry {
+  int64_t session = 0;
+  uint64_t seq = 0;
+  int64_t armed_after = 0;
+  std::string path;  // recursive entries only
+};
+std::string format_watch_entry(const WatchEntry& e);  // path appended with '|' when non-empty
+std::optional<WatchEntry> parse_watch_entry(const std::string& s);
 
 }  // namespace faaskeeper::schema

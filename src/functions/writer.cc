@@ -1,7 +1,10 @@
 #include "functions/writer.h"
 
+#include <set>
+
 #include "functions/leases.h"
 #include "functions/planner.h"
+#include "functions/watches.h"
 #include "protocol/messages.h"
 
 namespace faaskeeper {
@@ -39,12 +42,11 @@ Result<Operation> close_as_multi(const FunctionEnv& env, int64_t session) {
   return Operation(std::move(m));
 }
 
-Status push(const FunctionEnv& env, const ClientRequest& req, DistributorMessage msg) {
+Status push(const FunctionEnv& env, const ClientRequest& req, DistributorMessage msg, const std::string& dedup) {
   msg.session_id = req.session_id;
   msg.seq = req.seq;
   msg.reply.seq = req.seq;
-  auto sent = env.distributor_queue->send(kDistributorGroup, request_id(req.session_id, req.seq),
-                                          encode(msg));
+  auto sent = env.distributor_queue->send(kDistributorGroup, dedup, encode(msg));
   return sent.ok() ? Status::OK() : sent.status();
 }
 
@@ -70,11 +72,13 @@ Outcome Writer::handle(const QueueMessage& message) {
     msg.session.open = true;
     msg.session.timeout_ms = open->timeout_ms;
     msg.reply.results.push_back(OpResult{});
-    return push(env_, req, std::move(msg)).ok() ? Outcome::Done : Outcome::Retry;
+    return push(env_, req, std::move(msg), request_id(req.session_id, req.seq)).ok() ? Outcome::Done : Outcome::Retry;
   }
 
   if (!*session || (*session)->state == schema::SessionState::Closed) {
-    if (std::holds_alternative<CloseSessionRequest>(req.op) && *session) return Outcome::Done;
+    if (std::holds_alternative<CloseSessionRequest>(req.op) && *session &&
+        (*session)->applied_seq == req.seq)
+      return Outcome::Done;  // this very close committed already (a redelivery)
     send_reply(env_, req.session_id,
                error_reply(req.seq, Error::SessionExpired,
                            *session ? "session has expired or was closed" : "unknown session"));
@@ -82,13 +86,32 @@ Outcome Writer::handle(const QueueMessage& message) {
   }
   if ((*session)->applied_seq >= req.seq) return Outcome::Done;  // committed already
 
+  // Watch registration and removal touch only watch tables: answered here, idempotent.
+  if (auto* w = std::get_if<RegisterWatchRequest>(&req.op)) {
+    send_reply(env_, req.session_id, register_watch(env_, req.session_id, req.seq, *w));
+    return Outcome::Done;
+  }
+  if (auto* u = std::get_if<RemoveWatchesRequest>(&req.op)) {
+    send_reply(env_, req.session_id, remove_watches(env_, req.session_id, req.seq, *u));
+    return Outcome::Done;
+  }
+
   std::string owner = request_id(req.session_id, req.seq);
   LeasedView view(env_, owner);
   bool close = std::holds_alternative<CloseSessionRequest>(req.op);
+  bool partial = false;
   Operation op = req.op;
   if (close) {
     auto m = close_as_multi(env_, req.session_id);
     if (!m.ok()) return Outcome::Retry;
+    // Each ephemeral delete may touch three items (node, parent, index entry). When they do
+    // not all fit in one transaction, delete a chunk now and come back for the rest.
+    size_t fit = (env_.system->max_transaction_items() - 2) / 3;
+    auto& deletes = std::get<MultiRequest>(*m).ops;
+    if (deletes.size() > fit) {
+      deletes.resize(fit);
+      partial = true;
+    }
     op = std::move(*m);
   }
   auto plan = plan_operation(view, op, PlanInput{req.session_id, env_.clock->now_ms()});
@@ -117,6 +140,12 @@ Outcome Writer::handle(const QueueMessage& message) {
     return Outcome::Done;
   }
 
+  if (close && plan->reply.err != Error::Ok) {
+    // A close deletes only nodes the session owns, so it fails only on a stale ephemerals list:
+    // the distributor committed an earlier chunk between our read of the list and the plan.
+    view.release_all();
+    return Outcome::Retry;
+  }
   if (plan->reply.err != Error::Ok) {
     // Record the refusal before telling the client, so a redelivery gives the same answer even
     // if the state changes meanwhile.
@@ -152,17 +181,38 @@ Outcome Writer::handle(const QueueMessage& message) {
   msg.ephemerals_remove = std::move(plan->ephemerals_remove);
   msg.triggers = std::move(plan->triggers);
   msg.reply = std::move(plan->reply);
+  std::set<std::string> written;
+  for (const auto& w : msg.writes) written.insert(w.path);
+  for (const auto& [path, exists] : view.held())
+    if (!written.count(path)) (exists ? msg.unlock : msg.unlock_delete).push_back(path);
+  // The commit must fit in one system-store transaction (DynamoDB: 100 items).
+  size_t items = 2 + msg.writes.size() + msg.unlock.size() + msg.unlock_delete.size() +
+                 msg.ephemerals_add.size() + msg.ephemerals_remove.size();
+  if (items > env_.system->max_transaction_items()) {
+    view.release_all();
+    send_reply(env_, req.session_id,
+               error_reply(req.seq, Error::BadArguments,
+                           "the transaction touches " + std::to_string(items) + " items; this deployment's "
+                           "system store commits at most " + std::to_string(env_.system->max_transaction_items())));
+    return Outcome::Done;
+  }
   if (close) {
-    msg.session.close = true;
+    msg.session.partial_close = partial;
+    msg.session.close = !partial;
     msg.session.expired = std::get<CloseSessionRequest>(req.op).expired;
     msg.reply.results.assign(1, OpResult{});
   }
-  if (!push(env_, req, std::move(msg)).ok()) {
+  // A chunk's dedup id names its first node, so each chunk is queued once.
+  std::string dedup = request_id(req.session_id, req.seq);
+  if (partial) dedup += ":" + msg.writes.front().path;
+  if (!push(env_, req, std::move(msg), dedup).ok()) {
     view.release_all();
     return Outcome::Retry;
   }
   env_.step("writer.pushed");
-  return Outcome::Done;
+  // After a chunk the close message comes back: the next round deletes the next chunk (the
+  // leases of this one make it wait until the distributor has committed it).
+  return partial ? Outcome::Retry : Outcome::Done;
 }
 
 }  // namespace faaskeeper

@@ -29,7 +29,7 @@ Stat get_stat(ByteReader& r) {
 }
 
 // ---- operations ----
-enum class OpTag : uint8_t { Create = 1, Delete, SetData, Check, Multi, Sync, Open, Close };
+enum class OpTag : uint8_t { Create = 1, Delete, SetData, Check, Multi, Sync, Open, Close, Watch, Unwatch };
 
 void put_multi_op(ByteWriter& w, const MultiOp& op);
 
@@ -49,6 +49,12 @@ void put_op(ByteWriter& w, const Operation& op) {
     } else if constexpr (std::is_same_v<T, OpenSessionRequest>) {
       w.u8(static_cast<uint8_t>(OpTag::Open));
       w.i32(o.timeout_ms);
+    } else if constexpr (std::is_same_v<T, RegisterWatchRequest>) {
+      w.u8(static_cast<uint8_t>(OpTag::Watch));
+      w.str(o.path); w.i32(static_cast<int32_t>(o.kind)); w.u8(o.expect_exists); w.i64(o.expect_zxid);
+    } else if constexpr (std::is_same_v<T, RemoveWatchesRequest>) {
+      w.u8(static_cast<uint8_t>(OpTag::Unwatch));
+      w.str(o.path); w.i32(o.type);
     } else {
       w.u8(static_cast<uint8_t>(OpTag::Close));
       w.u8(o.expired ? 1 : 0);
@@ -80,9 +86,8 @@ std::optional<MultiOp> get_multi_op(ByteReader& r, OpTag tag) {
     case OpTag::Create: {
       CreateRequest c;
       c.path = r.str(); c.data = get_data(r);
-      int32_t mode = r.i32();
-      if (!is_valid_create_mode(mode)) { r.fail(); return std::nullopt; }
-      c.mode = static_cast<CreateMode>(mode); c.ttl_ms = r.i64();
+      c.mode = static_cast<CreateMode>(r.i32());  // validated by the planner: BadArguments
+      c.ttl_ms = r.i64();
       return c;
     }
     case OpTag::Delete: { DeleteRequest d; d.path = r.str(); d.version = r.i32(); return d; }
@@ -116,6 +121,22 @@ std::optional<Operation> get_op(ByteReader& r) {
     case OpTag::Sync: return SyncRequest{r.str()};
     case OpTag::Open: return OpenSessionRequest{r.i32()};
     case OpTag::Close: return CloseSessionRequest{r.u8() != 0};
+    case OpTag::Watch: {
+      RegisterWatchRequest w;
+      w.path = r.str();
+      int32_t kind = r.i32();
+      if (kind < 0 || kind > 3) return std::nullopt;
+      w.kind = static_cast<WatchKind>(kind);
+      w.expect_exists = r.u8() != 0;
+      w.expect_zxid = r.i64();
+      return w;
+    }
+    case OpTag::Unwatch: {
+      RemoveWatchesRequest u;
+      u.path = r.str();
+      u.type = r.i32();
+      return u;
+    }
     default: return std::nullopt;
   }
 }
@@ -171,7 +192,8 @@ Stat NodeMeta::to_stat(int64_t txid) const {
   s.ctime = ctime;
   s.mtime = mtime;
   s.version = version;
-  s.cversion = 2 * child_counter - num_children;
+  // Java int arithmetic: wraps instead of overflowing (UB in C++).
+  s.cversion = static_cast<int32_t>(2u * static_cast<uint32_t>(child_counter) - static_cast<uint32_t>(num_children));
   s.aversion = aversion;
   // Containers and TTL nodes show ephemeralOwner 0, as in ZooKeeper.
   s.ephemeral_owner = is_ephemeral(mode) ? ephemeral_owner : 0;
@@ -242,14 +264,19 @@ Result<ServerMessage> decode_server_message(std::string_view bytes) {
 
 std::string encode(const DistributorMessage& m) {
   ByteWriter w;
-  w.u8(kFormat); w.i64(m.session_id); w.u64(m.seq); w.str(m.lock_owner);
+  w.u8(kFormat);
+  w.u32(static_cast<uint32_t>(m.clear_epochs.size()));
+  for (const auto& [path, txid] : m.clear_epochs) { w.str(path); w.i64(txid); }
+  w.i64(m.session_id); w.u64(m.seq); w.str(m.lock_owner);
   w.u32(static_cast<uint32_t>(m.writes.size()));
   for (const auto& nw : m.writes) {
     w.str(nw.path); w.u8(nw.deleted); w.u8(nw.created); put_meta(w, nw.meta);
     w.u8(nw.data_changed); put_data(w, nw.data); w.strs(nw.children_add); w.strs(nw.children_remove);
   }
+  w.strs(m.unlock);
+  w.strs(m.unlock_delete);
   const SessionWrite& s = m.session;
-  w.u8(s.open); w.u8(s.close); w.u8(s.expired); w.i32(s.timeout_ms);
+  w.u8(s.partial_close); w.u8(s.open); w.u8(s.close); w.u8(s.expired); w.i32(s.timeout_ms);
   for (const auto* list : {&m.ephemerals_add, &m.ephemerals_remove}) {
     w.u32(static_cast<uint32_t>(list->size()));
     for (const auto& e : *list) { w.i64(e.owner); w.str(e.path); }
@@ -264,6 +291,12 @@ Result<DistributorMessage> decode_distributor_message(std::string_view bytes) {
   ByteReader r(bytes);
   if (!header_ok(r)) return malformed("distributor message (format)");
   DistributorMessage m;
+  uint32_t nc = r.u32();
+  if (nc > r.remaining()) return malformed("distributor message (epochs)");
+  for (uint32_t i = 0; i < nc && r.ok(); ++i) {
+    std::string path = r.str();
+    m.clear_epochs.emplace_back(std::move(path), r.i64());
+  }
   m.session_id = r.i64(); m.seq = r.u64(); m.lock_owner = r.str();
   uint32_t n = r.u32();
   if (n > r.remaining()) return malformed("distributor message (writes)");
@@ -273,8 +306,10 @@ Result<DistributorMessage> decode_distributor_message(std::string_view bytes) {
     nw.data_changed = r.u8(); nw.data = get_data(r); nw.children_add = r.strs(); nw.children_remove = r.strs();
     m.writes.push_back(std::move(nw));
   }
+  m.unlock = r.strs();
+  m.unlock_delete = r.strs();
   SessionWrite& s = m.session;
-  s.open = r.u8(); s.close = r.u8(); s.expired = r.u8(); s.timeout_ms = r.i32();
+  s.partial_close = r.u8(); s.open = r.u8(); s.close = r.u8(); s.expired = r.u8(); s.timeout_ms = r.i32();
   for (auto* list : {&m.ephemerals_add, &m.ephemerals_remove}) {
     uint32_t ne = r.u32();
     if (ne > r.remaining()) return malformed("distributor message (ephemerals)");
@@ -294,6 +329,32 @@ Result<DistributorMessage> decode_distributor_message(std::string_view bytes) {
   m.reply = get_reply(r);
   if (!r.ok() || !r.at_end()) return malformed("distributor message");
   return m;
+}
+
+std::string encode(const WatchBatch& b) {
+  ByteWriter w;
+  w.u8(kFormat); w.i64(b.txid);
+  w.u32(static_cast<uint32_t>(b.notifications.size()));
+  for (const auto& n : b.notifications) { w.i64(n.session_id); w.i32(static_cast<int32_t>(n.type)); w.str(n.path); }
+  w.strs(b.stamped_paths);
+  return w.take();
+}
+
+Result<WatchBatch> decode_watch_batch(std::string_view bytes) {
+  ByteReader r(bytes);
+  if (!header_ok(r)) return malformed("watch batch (format)");
+  WatchBatch b;
+  b.txid = r.i64();
+  uint32_t n = r.u32();
+  if (n > r.remaining()) return malformed("watch batch");
+  for (uint32_t i = 0; i < n && r.ok(); ++i) {
+    Notification x;
+    x.session_id = r.i64(); x.type = static_cast<EventType>(r.i32()); x.path = r.str();
+    b.notifications.push_back(std::move(x));
+  }
+  b.stamped_paths = r.strs();
+  if (!r.ok() || !r.at_end()) return malformed("watch batch");
+  return b;
 }
 
 }  // namespace faaskeeper

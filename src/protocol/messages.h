@@ -34,8 +34,29 @@ struct OpenSessionRequest {
 struct CloseSessionRequest {
   bool expired = false;  // true when the heartbeat expires the session
 };
+
+// Watch tables, as in ZooKeeper's WatchManager plus the two persistent modes.
+enum class WatchKind : int32_t { Data = 0, Child = 1, Persistent = 2, PersistentRecursive = 3 };
+
+// Arms a watch iff the node is still as the client read it: absent (expect_exists = false) or
+// with the given zxid (mzxid for data watches, pzxid for child watches, czxid otherwise).
+// Answered by the writer directly: Ok when armed, RuntimeInconsistency when the node changed
+// (the client re-reads and retries).
+struct RegisterWatchRequest {
+  std::string path;
+  WatchKind kind = WatchKind::Data;
+  bool expect_exists = true;
+  int64_t expect_zxid = 0;
+};
+// Removes the session's watches on `path` of the given ZooKeeper WatcherType (1 children,
+// 2 data, 3 any, 4 persistent, 5 persistent recursive). NoWatcher when none matched.
+struct RemoveWatchesRequest {
+  std::string path;
+  int32_t type = 3;
+};
 using Operation = std::variant<CreateRequest, DeleteRequest, SetDataRequest, MultiRequest,
-                               SyncRequest, OpenSessionRequest, CloseSessionRequest>;
+                               SyncRequest, OpenSessionRequest, CloseSessionRequest,
+                               RegisterWatchRequest, RemoveWatchesRequest>;
 
 struct ClientRequest {
   int64_t session_id = 0;
@@ -114,6 +135,9 @@ struct SessionWrite {
   bool close = false;  // marks it closed (client close or expiry)
   bool expired = false;
   int32_t timeout_ms = 0;
+  // One chunk of a close too large for one transaction: deletes some ephemerals, leaves the
+  // session open, and is not answered (the final chunk is the close itself).
+  bool partial_close = false;
 };
 
 // An ephemeral node recorded in (or removed from) its owner's ephemeral index.
@@ -131,10 +155,17 @@ struct WatchTrigger {
 };
 
 struct DistributorMessage {
+  // When non-empty the message only asks to remove these epoch stamps (txid) from the node
+  // objects at these paths, sent by the watch function once it delivered the notifications.
+  std::vector<std::pair<std::string, int64_t>> clear_epochs;
   int64_t session_id = 0;
   uint64_t seq = 0;
   std::string lock_owner;  // the writer's lease token; the commit requires it still holds
   std::vector<NodeWrite> writes;
+  // Leases the plan holds on nodes it does not write (multi checks, nodes created and deleted
+  // within the transaction): the commit releases them, and requires them still held.
+  std::vector<std::string> unlock;  // existing nodes: remove the lease
+  std::vector<std::string> unlock_delete;  // items that only carry the lease: delete them
   SessionWrite session;
   std::vector<EphemeralEntry> ephemerals_add, ephemerals_remove;
   std::vector<WatchTrigger> triggers;
@@ -143,5 +174,25 @@ struct DistributorMessage {
 
 std::string encode(const DistributorMessage& m);
 Result<DistributorMessage> decode_distributor_message(std::string_view bytes);
+
+// ---- distributor -> watch function ------------------------------------------------------------
+
+struct Notification {
+  int64_t session_id = 0;
+  EventType type = EventType::None;
+  std::string path;
+  bool operator==(const Notification&) const = default;
+};
+
+// The notifications of one committed transaction, in the order ZooKeeper fires them, and the
+// node objects stamped with `txid` until they are delivered.
+struct WatchBatch {
+  int64_t txid = 0;
+  std::vector<Notification> notifications;
+  std::vector<std::string> stamped_paths;
+};
+
+std::string encode(const WatchBatch& b);
+Result<WatchBatch> decode_watch_batch(std::string_view bytes);
 
 }  // namespace faaskeeper

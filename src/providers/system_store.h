@@ -135,8 +135,10 @@ class SystemStore {
   // Removes the item iff op.condition holds (removing an absent item is not an error).
   virtual Result<WriteOutcome> remove(const DeleteOp& op) = 0;
 
-  // All ops or none. At most kMaxTxnOps ops, each on a distinct key.
+  // All ops or none. At most max_transaction_items() ops, each on a distinct key; more is
+  // BadArguments (a permanent refusal, never worth retrying).
   virtual Result<TxnOutcome> transact(const std::vector<TxnOp>& ops) = 0;
+  virtual size_t max_transaction_items() const { return kMaxTxnOps; }
 
   // All items whose key starts with `prefix`, in key order (a Query on a partition).
   virtual Result<std::vector<std::pair<std::string, Item>>> scan(const std::string& prefix) = 0;

@@ -35,6 +35,7 @@ EmbeddedDeployment::EmbeddedDeployment(EmbeddedOptions options)
     : clock_(options.clock ? options.clock : &system_clock_) {
   writer_queue_ = std::make_unique<MemoryQueue>(*clock_);
   distributor_queue_ = std::make_unique<MemoryQueue>(*clock_);
+  watch_queue_ = std::make_unique<MemoryQueue>(*clock_);
   transport_ = std::make_shared<EmbeddedTransport>(*writer_queue_, user_, channel_);
   Status init = initialize_stores(system_, user_, *clock_);
   if (!init.ok()) throw std::runtime_error("cannot initialise the embedded stores: " + init.to_string());
@@ -45,6 +46,7 @@ EmbeddedDeployment::EmbeddedDeployment(EmbeddedOptions options)
   env.writer_queue = writer_queue_.get();
   env.distributor_queue = options.wrap_distributor_queue ? options.wrap_distributor_queue(distributor_queue_.get())
                                                          : distributor_queue_.get();
+  env.watch_queue = watch_queue_.get();
   env.channel = &channel_;
   env.clock = clock_;
   env.config = options.functions;

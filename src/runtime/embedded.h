@@ -37,6 +37,7 @@ class EmbeddedDeployment {
   MemoryUserStore& user_store() { return user_; }
   MemoryQueue& writer_queue() { return *writer_queue_; }
   MemoryQueue& distributor_queue() { return *distributor_queue_; }
+  MemoryQueue& watch_queue() { return *watch_queue_; }
   MemoryClientChannel& channel() { return channel_; }
   FunctionRuntime& runtime() { return *runtime_; }
   Clock& clock() { return *clock_; }
@@ -46,7 +47,7 @@ class EmbeddedDeployment {
   Clock* clock_;
   MemorySystemStore system_;
   MemoryUserStore user_;
-  std::unique_ptr<MemoryQueue> writer_queue_, distributor_queue_;
+  std::unique_ptr<MemoryQueue> writer_queue_, distributor_queue_, watch_queue_;
   MemoryClientChannel channel_;
   std::shared_ptr<ClientTransport> transport_;
   std::unique_ptr<FunctionRuntime> runtime_;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "functions/distributor.h"
+#include "functions/watch_function.h"
 #include "functions/writer.h"
 
 namespace faaskeeper {
@@ -21,6 +22,7 @@ void FunctionRuntime::start() {
   if (running_.exchange(true)) return;
   for (int i = 0; i < config_.writer_concurrency; ++i) threads_.emplace_back([this] { writer_loop(); });
   threads_.emplace_back([this] { distributor_loop(); });
+  threads_.emplace_back([this] { watch_loop(); });
   if (config_.heartbeat_interval.count() > 0) threads_.emplace_back([this] { heartbeat_loop(); });
 }
 
@@ -28,6 +30,7 @@ void FunctionRuntime::stop() {
   if (!running_.exchange(false)) return;
   env_.writer_queue->interrupt();
   env_.distributor_queue->interrupt();
+  env_.watch_queue->interrupt();
   cv_.notify_all();
   for (auto& t : threads_) t.join();
   threads_.clear();
@@ -89,6 +92,28 @@ void FunctionRuntime::distributor_loop() {
     } catch (const std::exception&) {
       ++stats_.crashes;  // nothing acked: the whole batch comes back after the visibility timeout
     }
+  }
+}
+
+void FunctionRuntime::watch_loop() {
+  WatchFunction watch(env_);
+  while (running_) {
+    auto batch = env_.watch_queue->receive(config_.distributor_batch, config_.poll_wait, config_.visibility);
+    if (!batch.ok() || batch->empty()) continue;
+    ++stats_.watch_invocations;
+    std::vector<std::string> done;
+    try {
+      for (size_t i = 0; i < batch->size(); ++i) {
+        if (watch.handle((*batch)[i]) == Outcome::Retry) {
+          for (size_t j = i; j < batch->size(); ++j) env_.watch_queue->release((*batch)[j].receipt);
+          break;
+        }
+        done.push_back((*batch)[i].receipt);
+      }
+    } catch (const std::exception&) {
+      ++stats_.crashes;
+    }
+    if (!done.empty()) env_.watch_queue->ack(done);
   }
 }
 

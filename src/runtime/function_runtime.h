@@ -1,6 +1,6 @@
 // The local function runtime: plays the cloud's event-source mappings on one machine. It polls
 // the writer queue with `writer_concurrency` instances, the distributor queue with exactly one,
-// and runs the heartbeat on a schedule, invoking the same handlers a cloud bootstrap invokes.
+// the watch queue with one, and runs the heartbeat on a schedule, invoking the same handlers a cloud bootstrap invokes.
 #pragma once
 
 #include <atomic>
@@ -28,8 +28,8 @@ struct RuntimeConfig {
 };
 
 struct RuntimeStats {
-  std::atomic<uint64_t> writer_invocations{0}, distributor_invocations{0}, crashes{0},
-      heartbeats{0};
+  std::atomic<uint64_t> writer_invocations{0}, distributor_invocations{0}, watch_invocations{0},
+      crashes{0}, heartbeats{0};
 };
 
 class FunctionRuntime {
@@ -50,6 +50,7 @@ class FunctionRuntime {
  private:
   void writer_loop();
   void distributor_loop();
+  void watch_loop();
   void heartbeat_loop();
 
   FunctionEnv env_;

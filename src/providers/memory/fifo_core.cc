@@ -50,15 +50,14 @@ std::vector<std::string> FifoCore::expire_dedup(int64_t now_ms) {
 }
 
 FifoCore::SendResult FifoCore::send(const std::string& group, const std::string& dedup_id,
-                                    const std::string& body, int64_t now_ms) {
-  expire_dedup(now_ms);
+                                    const std::string& body, int64_t now_ms, bool ready) {
   if (!dedup_id.empty()) {
     auto it = dedup_.find(dedup_id);
     if (it != dedup_.end() && now_ms < it->second.sent_ms + window_ms_)
       return {it->second.sequence, false};
   }
   uint64_t seq = ++last_seq_;
-  records_[seq] = Record{group, dedup_id, body, 0, {}, 0};
+  records_[seq] = Record{group, dedup_id, body, 0, {}, 0, ready};
   groups_[group].pending.push_back(seq);
   if (!dedup_id.empty()) {
     dedup_[dedup_id] = DedupEntry{seq, now_ms};
@@ -83,7 +82,7 @@ std::vector<QueueMessage> FifoCore::receive(size_t max, int64_t now_ms, int64_t 
   // Deliverable groups, oldest head first.
   std::vector<std::pair<uint64_t, Group*>> ready;
   for (auto& [name, g] : groups_) {
-    if (g.pending.empty() || !settle(g, now_ms)) continue;
+    if (g.pending.empty() || !settle(g, now_ms) || !records_.at(g.pending.front()).ready) continue;
     ready.emplace_back(g.pending.front(), &g);
   }
   std::sort(ready.begin(), ready.end(),
@@ -92,6 +91,7 @@ std::vector<QueueMessage> FifoCore::receive(size_t max, int64_t now_ms, int64_t 
     for (uint64_t seq : g->pending) {
       if (out.size() >= max) return out;
       Record& r = records_.at(seq);
+      if (!r.ready) break;  // later messages wait for it
       r.deliveries += 1;
       r.receipt = make_receipt(receipt_prefix_, seq, ++receipt_counter_);
       r.invisible_until = now_ms + visibility_ms;
@@ -144,6 +144,29 @@ bool FifoCore::release(const std::string& receipt, int64_t now_ms) {
   return true;
 }
 
+void FifoCore::mark_ready(uint64_t sequence) {
+  auto it = records_.find(sequence);
+  if (it != records_.end()) it->second.ready = true;
+}
+
+bool FifoCore::is_ready(uint64_t sequence) const {
+  auto it = records_.find(sequence);
+  return it != records_.end() && it->second.ready;
+}
+
+bool FifoCore::is_known_duplicate(const std::string& dedup_id, uint64_t sequence) const {
+  auto it = dedup_.find(dedup_id);
+  return it != dedup_.end() && it->second.sequence == sequence;
+}
+
+void FifoCore::discard(uint64_t sequence) {
+  auto it = records_.find(sequence);
+  if (it == records_.end()) return;
+  auto d = dedup_.find(it->second.dedup_id);
+  if (d != dedup_.end() && d->second.sequence == sequence) dedup_.erase(d);
+  erase_message(sequence);
+}
+
 std::optional<int64_t> FifoCore::next_expiry() const {
   std::optional<int64_t> best;
   for (const auto& [name, g] : groups_)
@@ -157,7 +180,7 @@ std::optional<int64_t> FifoCore::next_expiry() const {
 void FifoCore::restore_message(uint64_t sequence, const std::string& group,
                                const std::string& dedup_id, const std::string& body,
                                int deliveries) {
-  records_[sequence] = Record{group, dedup_id, body, deliveries, {}, 0};
+  records_[sequence] = Record{group, dedup_id, body, deliveries, {}, 0, true};
   auto& pending = groups_[group].pending;
   // Recovery may feed messages in any order; keep each group sorted by sequence.
   pending.insert(std::upper_bound(pending.begin(), pending.end(), sequence), sequence);

@@ -38,8 +38,18 @@ class FifoCore {
     bool enqueued = false;  // false: a duplicate within the window; `sequence` is the first's
   };
   // Enqueues a message (or recognises a duplicate). An empty dedup id disables deduplication.
+  // Call expire_dedup(now_ms) first. A message sent with ready = false is not delivered (and
+  // blocks its group) until mark_ready(); a durable queue uses that while it persists it.
   SendResult send(const std::string& group, const std::string& dedup_id, const std::string& body,
-                  int64_t now_ms);
+                  int64_t now_ms, bool ready = true);
+  void mark_ready(uint64_t sequence);
+  // Forgets an unacked message (a send whose persistence failed), and its dedup entry.
+  void discard(uint64_t sequence);
+  // Whether an unacked message with this sequence exists, and whether it is ready.
+  bool contains(uint64_t sequence) const { return records_.count(sequence) != 0; }
+  bool is_ready(uint64_t sequence) const;
+  // Whether `dedup_id` is remembered as the dedup id of message `sequence`.
+  bool is_known_duplicate(const std::string& dedup_id, uint64_t sequence) const;
 
   // Up to `max` deliverable messages, oldest group first, each group's messages contiguous and
   // in order. Each returned message is in flight until now_ms + visibility_ms.
@@ -55,7 +65,7 @@ class FifoCore {
   // The earliest time (ms) at which an in-flight message becomes visible again, if any.
   std::optional<int64_t> next_expiry() const;
 
-  // Number of unacked messages (in flight or not).
+  // Number of unacked messages (in flight or not, ready or not).
   size_t size() const { return records_.size(); }
 
   // --- recovery (durable queues rebuild the state from their log) ---
@@ -69,7 +79,7 @@ class FifoCore {
   uint64_t last_sequence() const { return last_seq_; }
 
   // Dedup entries first sent at or before `now_ms - window` are forgotten; returns their ids
-  // (a durable queue deletes them from disk). Called by send() as well.
+  // (a durable queue deletes them from disk).
   std::vector<std::string> expire_dedup(int64_t now_ms);
 
  private:
@@ -80,6 +90,7 @@ class FifoCore {
     int deliveries = 0;       // completed deliveries so far
     std::string receipt;      // live receipt, empty when not in flight
     int64_t invisible_until = 0;
+    bool ready = true;
   };
   struct Group {
     std::deque<uint64_t> pending;  // send order

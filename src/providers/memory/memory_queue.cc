@@ -26,7 +26,9 @@ Result<uint64_t> MemoryQueue::send(const std::string& group, const std::string& 
   uint64_t seq;
   {
     std::lock_guard lock(mu_);
-    seq = core_.send(group, dedup_id, body, clock_.now_ms()).sequence;
+    int64_t now = clock_.now_ms();
+    core_.expire_dedup(now);
+    seq = core_.send(group, dedup_id, body, now).sequence;
   }
   cv_.notify_all();
   return seq;

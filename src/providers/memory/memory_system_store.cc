@@ -43,7 +43,7 @@ Result<WriteOutcome> MemorySystemStore::remove(const DeleteOp& op) {
 }
 
 Result<TxnOutcome> MemorySystemStore::transact(const std::vector<TxnOp>& ops) {
-  if (Status s = validate_transaction(ops); !s.ok()) return s;
+  if (Status s = validate_transaction(ops, max_transaction_items()); !s.ok()) return s;
   std::unique_lock lock(mu_);
   // Plan every op against the state before the transaction (keys are distinct), then write
   // all or nothing.

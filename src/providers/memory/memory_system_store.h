@@ -5,6 +5,7 @@
 #include <map>
 #include <shared_mutex>
 
+#include "providers/memory/store_rules.h"
 #include "providers/system_store.h"
 
 namespace faaskeeper {
@@ -20,6 +21,9 @@ class MemorySystemStore final : public SystemStore {
   Result<WriteOutcome> remove(const DeleteOp& op) override;
   // BadArguments for more than kMaxTxnOps ops or a key used twice; an empty transaction commits.
   Result<TxnOutcome> transact(const std::vector<TxnOp>& ops) override;
+  size_t max_transaction_items() const override { return max_items_; }
+  // Tests that want DynamoDB's limit set it back to SystemStore::kMaxTxnOps.
+  void set_max_transaction_items(size_t n) { max_items_ = n; }
   Result<std::vector<std::pair<std::string, Item>>> scan(const std::string& prefix) override;
 
   // Number of items (for tests).
@@ -31,6 +35,7 @@ class MemorySystemStore final : public SystemStore {
 
   mutable std::shared_mutex mu_;
   std::map<std::string, Item> items_;
+  size_t max_items_ = kEmbeddedMaxTxnItems;
 };
 
 }  // namespace faaskeeper

@@ -13,11 +13,11 @@ Status check_key(const std::string& key) {
   return Status::OK();
 }
 
-Status validate_transaction(const std::vector<TxnOp>& ops) {
-  if (ops.size() > SystemStore::kMaxTxnOps)
+Status validate_transaction(const std::vector<TxnOp>& ops, size_t max_items) {
+  if (ops.size() > max_items)
     return Status(Error::BadArguments, "transaction has " + std::to_string(ops.size()) +
                                            " ops; at most " +
-                                           std::to_string(SystemStore::kMaxTxnOps) + " allowed");
+                                           std::to_string(max_items) + " allowed");
   std::set<std::string> keys;
   for (const auto& op : ops) {
     const std::string& key = txn_key(op);

@@ -17,9 +17,13 @@ const std::string& txn_key(const TxnOp& op);
 // BadArguments for an empty key.
 Status check_key(const std::string& key);
 
-// BadArguments unless the transaction has at most SystemStore::kMaxTxnOps ops, on distinct,
-// non-empty keys. An empty transaction is valid (it commits and changes nothing).
-Status validate_transaction(const std::vector<TxnOp>& ops);
+// BadArguments unless the transaction has at most `max_items` ops, on distinct, non-empty
+// keys. An empty transaction is valid (it commits and changes nothing).
+Status validate_transaction(const std::vector<TxnOp>& ops, size_t max_items = SystemStore::kMaxTxnOps);
+
+// Embedded stores commit large transactions in one piece (closing a session with thousands of
+// ephemerals is one transaction), unlike DynamoDB's 100 items.
+inline constexpr size_t kEmbeddedMaxTxnItems = 1'000'000;
 
 // One planned write: what update()/remove() return, and the item to store afterwards.
 struct PlannedWrite {
