@@ -12,6 +12,7 @@ PACKAGES=(
   clang libclang-rt-14-dev
   zookeeper libzookeeper-mt-dev python3-kazoo python3-matplotlib
   default-jre-headless iproute2 procps netcat-openbsd
+  libssl-dev curl python3-yaml
   )
 # Node.js and npm (for the cloud-API emulators): only if the machine has none, since a
 # vendor build of nodejs already bundles npm and conflicts with Debian's npm package.
