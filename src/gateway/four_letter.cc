@@ -1,0 +1,31 @@
+#include "gateway/four_letter.h"
+
+namespace faaskeeper::gateway {
+
+std::string four_letter_answer(const std::string& word, const GatewayCounters& c) {
+  const std::string version = kReportedVersion;
+  if (word == "ruok") return "imok";
+  if (word == "srvr" || word == "stat") {
+    std::string s = "Zookeeper version: " + version + ", built on 01/01/2024 00:00 GMT\n";
+    if (word == "stat") s += "Clients:\n\n";
+    s += "Latency min/avg/max: 0/0.0/0\n";
+    s += "Received: " + std::to_string(c.received) + "\n";
+    s += "Sent: " + std::to_string(c.sent) + "\n";
+    s += "Connections: " + std::to_string(c.connections) + "\n";
+    s += "Outstanding: 0\nZxid: 0x0\nMode: standalone\nNode count: 0\n";
+    return s;
+  }
+  if (word == "mntr") {
+    return "zk_version\t" + version + ", built on 01/01/2024 00:00 GMT\n" +
+           "zk_server_state\tstandalone\n" + "zk_num_alive_connections\t" + std::to_string(c.connections) +
+           "\n" + "zk_packets_received\t" + std::to_string(c.received) + "\n" + "zk_packets_sent\t" +
+           std::to_string(c.sent) + "\n" + "zk_outstanding_requests\t0\n";
+  }
+  if (word == "envi") {
+    return "Environment:\nzookeeper.version=" + version + ", built on 01/01/2024 00:00 GMT\n" +
+           "host.name=localhost\nfaaskeeper.gateway=true\n";
+  }
+  return word + " is not executed because it is not in the whitelist.\n";
+}
+
+}  // namespace faaskeeper::gateway

@@ -1,0 +1,293 @@
+#include "gateway/handler.h"
+
+#include <type_traits>
+#include <utility>
+
+namespace faaskeeper::gateway {
+
+namespace {
+
+using namespace faaskeeper::zk;
+
+constexpr int32_t kReconfigDisabled = -123;  // ZooKeeper RECONFIGDISABLED (not in faaskeeper::Error)
+
+int32_t code(const Status& s) { return static_cast<int32_t>(s.code()); }
+
+template <class T>
+int32_t code(const Result<T>& r) {
+  return r.ok() ? 0 : static_cast<int32_t>(r.status().code());
+}
+
+faaskeeper::CreateRequest to_create(const zk::CreateRequest& r) {
+  return faaskeeper::CreateRequest{r.path, r.data, static_cast<CreateMode>(r.flags), -1};
+}
+
+}  // namespace
+
+SessionHandler::SessionHandler(std::unique_ptr<Client> client, Send send)
+    : client_(std::move(client)), send_(std::move(send)) {}
+
+SessionHandler::~SessionHandler() {
+  // Close first: the client's event thread may still call watchers that use send_ and mu_.
+  if (client_) client_->close();
+  client_.reset();
+}
+
+int64_t SessionHandler::zxid() const { return client_->last_txid(); }
+
+void SessionHandler::notify(const WatchedEvent& ev, Kind kind, bool persistent) {
+  if (!persistent) {
+    std::lock_guard<std::mutex> lock(mu_);
+    // NodeDeleted fires data and child watches of a path as one ZooKeeper notification.
+    bool fire = false;
+    if (ev.type == EventType::NodeDeleted) {
+      fire = data_armed_.erase(ev.path) > 0;
+      fire = child_armed_.erase(ev.path) > 0 || fire;
+    } else if (kind == kData) {
+      fire = data_armed_.erase(ev.path) > 0;
+    } else {
+      fire = child_armed_.erase(ev.path) > 0;
+    }
+    if (!fire) return;
+  }
+  send_(encode_notification(ev.zxid, WatcherEvent{static_cast<int32_t>(ev.type), 3, ev.path}));
+}
+
+Watcher SessionHandler::one_shot(Kind kind) {
+  return [this, kind](const WatchedEvent& ev) {
+    if (ev.type == EventType::None) return;
+    notify(ev, kind, false);
+  };
+}
+
+Watcher SessionHandler::persistent() {
+  return [this](const WatchedEvent& ev) {
+    if (ev.type == EventType::None) return;
+    notify(ev, kData, true);
+  };
+}
+
+bool SessionHandler::handle(std::string_view payload) {
+  auto env = split_request(payload);
+  if (!env.ok()) return false;  // shorter than a header: ZooKeeper closes
+  const int32_t xid = env->header.xid;
+  auto reply_err = [&](int32_t err) { send_(encode_reply(ReplyHeader{xid, zxid(), err})); };
+  auto req = decode_request(env->header, env->body);
+  if (!req.ok()) {
+    reply_err(code(req.status()));  // -6 unknown opcode, -5 malformed body; connection kept
+    return true;
+  }
+
+  // Arms a one-shot watch on (kind, path) unless this connection already holds one there, in
+  // which case the plain read is used (ZooKeeper keeps one watch per path and kind).
+  auto arm = [&](Kind kind, const std::string& path) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& set = kind == kData ? data_armed_ : child_armed_;
+    return set.insert(path).second;
+  };
+  auto disarm = [&](Kind kind, const std::string& path) {
+    std::lock_guard<std::mutex> lock(mu_);
+    (kind == kData ? data_armed_ : child_armed_).erase(path);
+  };
+
+  bool keep = true;
+  std::visit(
+      [&](auto& r) {
+        using T = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<T, PingRequest>) {
+          send_(encode_reply(ReplyHeader{kPingXid, zxid(), 0}));
+        } else if constexpr (std::is_same_v<T, zk::CreateRequest> || std::is_same_v<T, Create2Request> ||
+                             std::is_same_v<T, CreateContainerRequest>) {
+          auto c = client_->create(r.path, r.data, static_cast<CreateMode>(r.flags));
+          ReplyHeader h{xid, zxid(), code(c)};
+          if constexpr (std::is_same_v<T, zk::CreateRequest>) {
+            send_(encode_reply(h, CreateResponse{c.ok() ? c->path : ""}));
+          } else {
+            send_(encode_reply(h, Create2Response{c.ok() ? c->path : "", c.ok() ? c->stat : Stat{}}));
+          }
+        } else if constexpr (std::is_same_v<T, CreateTTLRequest>) {
+          auto c = client_->create(r.path, r.data, static_cast<CreateMode>(r.flags), r.ttl);
+          send_(encode_reply(ReplyHeader{xid, zxid(), code(c)},
+                             Create2Response{c.ok() ? c->path : "", c.ok() ? c->stat : Stat{}}));
+        } else if constexpr (std::is_same_v<T, zk::DeleteRequest>) {
+          auto s = client_->remove(r.path, r.version);
+          reply_err(code(s));
+        } else if constexpr (std::is_same_v<T, zk::SetDataRequest>) {
+          auto s = client_->set(r.path, r.data, r.version);
+          send_(encode_reply(ReplyHeader{xid, zxid(), code(s)}, SetDataResponse{s.ok() ? *s : Stat{}}));
+        } else if constexpr (std::is_same_v<T, ExistsRequest>) {
+          Result<std::optional<Stat>> s = Status(Error::SystemError, "");
+          if (r.watch && arm(kData, r.path)) {
+            s = client_->exists(r.path, one_shot(kData));
+            if (!s.ok()) disarm(kData, r.path);
+          } else {
+            s = client_->exists(r.path);
+          }
+          int32_t err = code(s);
+          if (err == 0 && !s->has_value()) err = static_cast<int32_t>(Error::NoNode);
+          send_(encode_reply(ReplyHeader{xid, zxid(), err}, ExistsResponse{err == 0 ? **s : Stat{}}));
+        } else if constexpr (std::is_same_v<T, GetDataRequest>) {
+          Result<NodeData> d = Status(Error::SystemError, "");
+          if (r.watch && arm(kData, r.path)) {
+            d = client_->get(r.path, one_shot(kData));
+            if (!d.ok()) disarm(kData, r.path);
+          } else {
+            d = client_->get(r.path);
+          }
+          send_(encode_reply(ReplyHeader{xid, zxid(), code(d)},
+                             GetDataResponse{d.ok() ? d->data : Data{}, d.ok() ? d->stat : Stat{}}));
+        } else if constexpr (std::is_same_v<T, GetChildrenRequest> || std::is_same_v<T, GetChildren2Request>) {
+          Result<Children> c = Status(Error::SystemError, "");
+          if (r.watch && arm(kChild, r.path)) {
+            c = client_->get_children(r.path, one_shot(kChild));
+            if (!c.ok()) disarm(kChild, r.path);
+          } else {
+            c = client_->get_children(r.path);
+          }
+          ReplyHeader h{xid, zxid(), code(c)};
+          if constexpr (std::is_same_v<T, GetChildrenRequest>) {
+            send_(encode_reply(h, GetChildrenResponse{c.ok() ? c->names : std::vector<std::string>{}}));
+          } else {
+            send_(encode_reply(h, GetChildren2Response{c.ok() ? c->names : std::vector<std::string>{},
+                                                       c.ok() ? c->stat : Stat{}}));
+          }
+        } else if constexpr (std::is_same_v<T, SyncRequest>) {
+          auto s = client_->sync(r.path);
+          send_(encode_reply(ReplyHeader{xid, zxid(), code(s)}, SyncResponse{r.path}));
+        } else if constexpr (std::is_same_v<T, GetACLRequest>) {
+          auto s = client_->exists(r.path);
+          int32_t err = code(s);
+          if (err == 0 && !s->has_value()) err = static_cast<int32_t>(Error::NoNode);
+          send_(encode_reply(ReplyHeader{xid, zxid(), err},
+                             GetACLResponse{open_acl_unsafe(), err == 0 ? **s : Stat{}}));
+        } else if constexpr (std::is_same_v<T, MultiRequest>) {
+          std::vector<faaskeeper::MultiOp> ops;
+          bool bad = false;
+          for (const auto& op : r.ops) {
+            std::visit(
+                [&](const auto& o) {
+                  using O = std::decay_t<decltype(o)>;
+                  if constexpr (std::is_same_v<O, zk::CreateRequest> || std::is_same_v<O, Create2Request> ||
+                                std::is_same_v<O, CreateContainerRequest>) {
+                    ops.emplace_back(to_create(o));
+                  } else if constexpr (std::is_same_v<O, CreateTTLRequest>) {
+                    ops.emplace_back(faaskeeper::CreateRequest{o.path, o.data, static_cast<CreateMode>(o.flags), o.ttl});
+                  } else if constexpr (std::is_same_v<O, zk::DeleteRequest>) {
+                    ops.emplace_back(faaskeeper::DeleteRequest{o.path, o.version});
+                  } else if constexpr (std::is_same_v<O, zk::SetDataRequest>) {
+                    ops.emplace_back(faaskeeper::SetDataRequest{o.path, o.data, o.version});
+                  } else if constexpr (std::is_same_v<O, CheckVersionRequest>) {
+                    ops.emplace_back(faaskeeper::CheckRequest{o.path, o.version});
+                  } else {
+                    bad = true;  // reads belong in multiRead: ZooKeeper answers MARSHALLINGERROR
+                  }
+                },
+                op);
+          }
+          if (bad) {
+            reply_err(static_cast<int32_t>(Error::MarshallingError));
+            return;
+          }
+          MultiResponse rsp;
+          if (ops.empty()) {
+            send_(encode_reply(ReplyHeader{xid, zxid(), 0}, rsp));
+            return;
+          }
+          auto res = client_->multi(std::move(ops));
+          if (!res.ok()) {
+            reply_err(code(res));
+            return;
+          }
+          size_t failed = res->size();
+          for (size_t i = 0; i < res->size(); ++i) {
+            if ((*res)[i].err != Error::Ok) {
+              failed = i;
+              break;
+            }
+          }
+          if (failed < res->size()) {
+            rsp = failed_multi_response(res->size(), failed, (*res)[failed].err);
+          } else {
+            for (size_t i = 0; i < res->size(); ++i) {
+              const OpResult& o = (*res)[i];
+              std::visit(
+                  [&](const auto& op) {
+                    using O = std::decay_t<decltype(op)>;
+                    if constexpr (std::is_same_v<O, zk::CreateRequest> || std::is_same_v<O, Create2Request>) {
+                      rsp.results.emplace_back(CreateResponse{o.path});  // 3.8 answers create2 with type 1
+                    } else if constexpr (std::is_same_v<O, CreateContainerRequest> ||
+                                         std::is_same_v<O, CreateTTLRequest>) {
+                      rsp.results.emplace_back(Create2Response{o.path, o.stat});
+                    } else if constexpr (std::is_same_v<O, zk::DeleteRequest>) {
+                      rsp.results.emplace_back(DeleteResult{});
+                    } else if constexpr (std::is_same_v<O, zk::SetDataRequest>) {
+                      rsp.results.emplace_back(SetDataResponse{o.stat});
+                    } else {
+                      rsp.results.emplace_back(CheckResult{});
+                    }
+                  },
+                  r.ops[i]);
+            }
+          }
+          send_(encode_reply(ReplyHeader{xid, zxid(), 0}, rsp));
+        } else if constexpr (std::is_same_v<T, MultiReadRequest>) {
+          MultiResponse rsp;
+          bool bad = false;
+          for (const auto& op : r.ops) {
+            if (auto* g = std::get_if<GetDataRequest>(&op)) {
+              auto d = client_->get(g->path);
+              if (d.ok()) rsp.results.emplace_back(GetDataResponse{d->data, d->stat});
+              else rsp.results.emplace_back(ErrorResponse{code(d)});
+            } else if (auto* c = std::get_if<GetChildrenRequest>(&op)) {
+              auto ch = client_->get_children(c->path);
+              if (ch.ok()) rsp.results.emplace_back(GetChildrenResponse{ch->names});
+              else rsp.results.emplace_back(ErrorResponse{code(ch)});
+            } else {
+              bad = true;
+            }
+          }
+          if (bad) {
+            // ZooKeeper 3.8 still writes an empty MultiResponse body after the error header.
+            JuteWriter w(/*framed=*/true);
+            w.record(ReplyHeader{xid, zxid(), static_cast<int32_t>(Error::MarshallingError)});
+            write_multi_response(w, MultiResponse{});
+            send_(std::move(w).finish());
+            return;
+          }
+          send_(encode_reply(ReplyHeader{xid, zxid(), 0}, rsp));
+        } else if constexpr (std::is_same_v<T, AddWatchRequest>) {
+          auto s = client_->add_watch(r.path, static_cast<AddWatchMode>(r.mode), persistent());
+          send_(encode_reply(ReplyHeader{xid, zxid(), code(s)}, ErrorResponse{0}));
+        } else if constexpr (std::is_same_v<T, RemoveWatchesRequest> || std::is_same_v<T, CheckWatchesRequest>) {
+          Status s;
+          if constexpr (std::is_same_v<T, RemoveWatchesRequest>) {
+            s = client_->remove_watches(r.path, static_cast<WatcherType>(r.type));
+            if (s.ok()) {
+              std::lock_guard<std::mutex> lock(mu_);
+              if (r.type == kWatcherData || r.type == kWatcherAny) data_armed_.erase(r.path);
+              if (r.type == kWatcherChildren || r.type == kWatcherAny) child_armed_.erase(r.path);
+            }
+          } else {
+            s = client_->check_watches(r.path, static_cast<WatcherType>(r.type));
+          }
+          reply_err(code(s));
+        } else if constexpr (std::is_same_v<T, CloseSessionRequest>) {
+          client_->close();
+          reply_err(0);
+          keep = false;
+        } else if constexpr (std::is_same_v<T, ReconfigRequest>) {
+          reply_err(kReconfigDisabled);
+        } else if constexpr (std::is_same_v<T, SaslRequest>) {
+          // ZooKeeper without SASL configured: err 0, zxid 0, null token.
+          send_(encode_reply(ReplyHeader{xid, 0, 0}, SaslResponse{std::nullopt}));
+        } else {
+          // setACL, auth, standalone check, setWatches(2), getEphemerals,
+          // getAllChildrenNumber, whoAmI: not supported by FaaSKeeper.
+          reply_err(static_cast<int32_t>(Error::Unimplemented));
+        }
+      },
+      *req);
+  return keep;
+}
+
+}  // namespace faaskeeper::gateway

@@ -1,0 +1,372 @@
+#!/usr/bin/python3
+"""Real kazoo clients through the FaaSKeeper ZooKeeper gateway.
+
+Usage: kazoo_test.py SERVER_BINARY
+Starts SERVER_BINARY (fk_gateway_server: a local deployment + the gateway on free ports of
+127.0.0.1) in a fresh directory, then checks, with python3-kazoo:
+  CRUD, sequential and ephemeral nodes, data/child/exists watches, transactions (committed and
+  refused), four-letter words, the 44-byte handshake form, and the recipes Lock, Election,
+  Counter and Barrier across several client processes.
+Every wait is on an observable condition with a deadline; exit status 0 only if all pass.
+"""
+import os
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from kazoo.client import KazooClient
+from kazoo.exceptions import (BadVersionError, NoNodeError, NodeExistsError,
+                              NotEmptyError)
+
+TIMEOUT = 20.0
+
+
+def client(hosts):
+    zk = KazooClient(hosts=hosts, timeout=10.0)
+    zk.start(timeout=15)
+    return zk
+
+
+# ---------------------------------------------------------------- worker processes (recipes)
+
+def worker(hosts, role, ident, rounds):
+    zk = client(hosts)
+    try:
+        if role == "lock":
+            # Each increment is a read-modify-write under the lock; lost updates mean no exclusion.
+            lock = zk.Lock("/recipes/lock", ident)
+            for _ in range(rounds):
+                with lock:
+                    data, stat = zk.get("/recipes/locked_counter")
+                    zk.set("/recipes/locked_counter", str(int(data) + 1).encode(), version=stat.version)
+        elif role == "counter":
+            counter = zk.Counter("/recipes/counter")
+            for _ in range(rounds):
+                counter += 1
+        elif role == "election":
+            # Each process becomes leader once; while leading, it checks it is the only one.
+            election = zk.Election("/recipes/election", ident)
+
+            def lead():
+                zk.create("/recipes/leaders/" + ident, ephemeral=True)
+                others = zk.get_children("/recipes/leaders")
+                if others != [ident]:
+                    print("two leaders at once: %r" % others, flush=True)
+                    os._exit(3)
+                zk.delete("/recipes/leaders/" + ident)
+                zk.create("/recipes/led/" + ident)
+            election.run(lead)
+        elif role == "barrier":
+            barrier = zk.DoubleBarrier("/recipes/barrier", int(rounds), identifier=ident)
+            barrier.enter()
+            # Inside: all `rounds` participants must have entered.
+            n = len(zk.get_children("/recipes/barrier"))
+            zk.create("/recipes/inside/" + ident, str(n).encode())
+            barrier.leave()
+    finally:
+        zk.stop()
+        zk.close()
+
+
+# ---------------------------------------------------------------- checks
+
+FAILURES = []
+
+
+def check(cond, what):
+    if not cond:
+        FAILURES.append(what)
+        print("FAIL:", what, flush=True)
+    else:
+        print("ok:", what, flush=True)
+
+
+def wait_event(ev, what):
+    check(ev.wait(TIMEOUT), what)
+
+
+def test_crud(zk):
+    zk.ensure_path("/t")
+    path = zk.create("/t/a", b"hello")
+    check(path == "/t/a", "create returns the path")
+    data, stat = zk.get("/t/a")
+    check(data == b"hello" and stat.version == 0 and stat.dataLength == 5, "get returns data and stat")
+    stat2 = zk.set("/t/a", b"world", version=0)
+    check(stat2.version == 1 and stat2.mzxid > stat.mzxid, "set bumps version and mzxid")
+    try:
+        zk.set("/t/a", b"x", version=0)
+        check(False, "set with a stale version fails")
+    except BadVersionError:
+        check(True, "set with a stale version fails with BadVersion")
+    try:
+        zk.create("/t/a")
+        check(False, "second create fails")
+    except NodeExistsError:
+        check(True, "second create fails with NodeExists")
+    try:
+        zk.get("/t/missing")
+        check(False, "get of a missing node fails")
+    except NoNodeError:
+        check(True, "get of a missing node fails with NoNode")
+    check(zk.exists("/t/missing") is None, "exists of a missing node is None")
+    zk.create("/t/a/child")
+    try:
+        zk.delete("/t/a")
+        check(False, "delete of a parent fails")
+    except NotEmptyError:
+        check(True, "delete of a non-empty node fails with NotEmpty")
+    children, cstat = zk.get_children("/t/a", include_data=True)
+    check(children == ["child"] and cstat.numChildren == 1, "getChildren2 gives children and stat")
+    zk.delete("/t/a", recursive=True)
+    check(zk.exists("/t/a") is None, "recursive delete removes the subtree")
+    path, st = zk.create("/t/withstat", b"12", include_data=True)
+    check(path == "/t/withstat" and st.dataLength == 2 and st.czxid == st.mzxid, "create2 returns the stat")
+    acls, st = zk.get_acls("/t/withstat")
+    check(len(acls) == 1 and acls[0].perms == 31 and acls[0].id.scheme == "world"
+          and acls[0].id.id == "anyone", "getACL returns the open ACL")
+    check(zk.sync("/t") == "/t", "sync returns the path")
+
+
+def test_sequential_ephemeral(hosts, zk):
+    zk.ensure_path("/seq")
+    a = zk.create("/seq/n-", sequence=True)
+    b = zk.create("/seq/n-", sequence=True)
+    check(a == "/seq/n-0000000000" and b == "/seq/n-0000000001", "sequential suffixes %s %s" % (a, b))
+    other = client(hosts)
+    e = other.create("/seq/eph", b"", ephemeral=True)
+    st = zk.exists(e)
+    check(st is not None and st.ephemeralOwner == other.client_id[0], "ephemeral owned by its session")
+    gone = threading.Event()
+
+    def w(event):
+        if event.type == "DELETED":
+            gone.set()
+    zk.exists(e, watch=w)
+    other.stop()
+    other.close()
+    wait_event(gone, "ephemeral deleted when its session closes (exists watch fires)")
+    check(zk.exists(e) is None, "ephemeral is gone")
+
+
+def test_watches(hosts, zk):
+    zk.ensure_path("/w")
+    other = client(hosts)
+    zk.create("/w/d", b"0")
+    data_ev, child_ev, exists_ev = [], [], []
+    got_data, got_child, got_exists = threading.Event(), threading.Event(), threading.Event()
+    zk.get("/w/d", watch=lambda e: (data_ev.append(e), got_data.set()))
+    zk.get_children("/w", watch=lambda e: (child_ev.append(e), got_child.set()))
+    zk.exists("/w/new", watch=lambda e: (exists_ev.append(e), got_exists.set()))
+    other.set("/w/d", b"1")
+    wait_event(got_data, "data watch fires on another session's set")
+    check(data_ev and data_ev[0].type == "CHANGED" and data_ev[0].path == "/w/d", "data event is CHANGED /w/d")
+    other.create("/w/new")
+    wait_event(got_exists, "exists watch fires on create")
+    wait_event(got_child, "child watch fires on create")
+    check(exists_ev and exists_ev[0].type == "CREATED", "exists event is CREATED")
+    check(child_ev and child_ev[0].type == "CHILD" and child_ev[0].path == "/w", "child event is CHILD /w")
+    # One-shot: a second change does not fire again; a sync through the same session orders it.
+    other.set("/w/d", b"2")
+    zk.sync("/w/d")
+    zk.get("/w/d")
+    check(len(data_ev) == 1, "a one-shot watch fires once")
+    # DataWatch recipe (re-arming through the gateway).
+    seen = []
+    cond = threading.Condition()
+
+    @zk.DataWatch("/w/d")
+    def watcher(data, stat):
+        with cond:
+            seen.append(data)
+            cond.notify_all()
+    other.set("/w/d", b"3")
+    with cond:
+        ok = cond.wait_for(lambda: b"3" in seen, TIMEOUT)
+    check(ok, "DataWatch recipe sees the new value")
+    other.stop()
+    other.close()
+
+
+def test_transactions(zk):
+    zk.ensure_path("/tx")
+    t = zk.transaction()
+    t.create("/tx/a", b"a")
+    t.create("/tx/b", b"b")
+    t.set_data("/tx/a", b"a2")
+    t.check("/tx/a", 1)
+    res = t.commit()
+    check(res[0] == "/tx/a" and res[1] == "/tx/b" and res[2].version == 1 and res[3] is True,
+          "committed transaction results %r" % (res,))
+    t = zk.transaction()
+    t.create("/tx/c")
+    t.delete("/tx/missing")
+    t.create("/tx/d")
+    res = t.commit()
+    names = [type(r).__name__ for r in res]
+    check(names == ["RolledBackError", "NoNodeError", "RuntimeInconsistency"],
+          "refused transaction results %r" % names)
+    check(zk.exists("/tx/c") is None, "a refused transaction has no effect")
+
+
+def raw_handshake(port, with_read_only):
+    body = struct.pack(">iqiq", 0, 0, 10000, 0) + struct.pack(">i", 16) + b"\0" * 16
+    if with_read_only:
+        body += b"\0"
+    s = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+    s.sendall(struct.pack(">i", len(body)) + body)
+    hdr = s.recv(4, socket.MSG_WAITALL)
+    n = struct.unpack(">i", hdr)[0]
+    payload = s.recv(n, socket.MSG_WAITALL)
+    s.close()
+    return n, payload
+
+
+def four_letter(port, word):
+    s = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+    s.sendall(word.encode())
+    out = b""
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        out += chunk
+    s.close()
+    return out.decode()
+
+
+def raw_session(port):
+    """A raw 45-byte handshake; returns the connected socket."""
+    body = struct.pack(">iqiq", 0, 0, 10000, 0) + struct.pack(">i", 16) + b"\0" * 16 + b"\0"
+    s = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+    s.sendall(struct.pack(">i", len(body)) + body)
+    n = struct.unpack(">i", s.recv(4, socket.MSG_WAITALL))[0]
+    s.recv(n, socket.MSG_WAITALL)
+    return s
+
+
+def read_reply_header(s):
+    """(xid, zxid, err) of the next frame, or None when the server closed the connection."""
+    hdr = s.recv(4, socket.MSG_WAITALL)
+    if len(hdr) < 4:
+        return None
+    n = struct.unpack(">i", hdr)[0]
+    payload = s.recv(n, socket.MSG_WAITALL)
+    return struct.unpack(">iqi", payload[:16])
+
+
+def closed_by_server(s):
+    try:
+        return s.recv(1) == b""
+    except ConnectionResetError:
+        return True
+
+
+def test_malformed(port, zk):
+    s = raw_session(port)
+    # Unknown opcode 999: UNIMPLEMENTED (-6), connection kept.
+    s.sendall(struct.pack(">iii", 8, 1, 999))
+    check(read_reply_header(s)[::2] == (1, -6), "unknown opcode answers -6")
+    # Truncated exists body: MARSHALLINGERROR (-5), connection kept.
+    s.sendall(struct.pack(">iiii", 12, 2, 3, 50))
+    check(read_reply_header(s)[::2] == (2, -5), "truncated body answers -5")
+    # reconfig: RECONFIGDISABLED (-123).
+    body = struct.pack(">iiiiiq", 3, 16, -1, -1, -1, -1)
+    s.sendall(struct.pack(">i", len(body)) + body)
+    check(read_reply_header(s)[::2] == (3, -123), "reconfig answers -123")
+    # ping still answered after all that.
+    s.sendall(struct.pack(">iii", 8, -2, 11))
+    check(read_reply_header(s)[::2] == (-2, 0), "ping answered with xid -2")
+    # A frame over 1,048,575 bytes closes the connection without a reply.
+    s.sendall(struct.pack(">i", 1048576))
+    check(closed_by_server(s), "a 1,048,576-byte frame closes the connection")
+    s.close()
+    g = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+    g.sendall(b"GET / HTTP/1.1\r\n\r\n")
+    check(closed_by_server(g), "HTTP garbage before the handshake closes the connection")
+    g.close()
+    # Other sessions are unaffected.
+    check(zk.exists("/") is not None, "another session still works")
+
+
+def test_protocol(port):
+    n, p = raw_handshake(port, True)
+    check(n == 37, "45-byte handshake gets a 37-byte answer (%d)" % n)
+    n, p = raw_handshake(port, False)
+    check(n == 36, "44-byte handshake gets a 36-byte answer (%d)" % n)
+    timeout = struct.unpack(">i", p[4:8])[0]
+    check(timeout == 10000, "negotiated timeout 10000 (%d)" % timeout)
+    check(four_letter(port, "ruok") == "imok", "ruok answers imok")
+    check("zookeeper.version=" in four_letter(port, "envi"), "envi has zookeeper.version=")
+    check("Mode: standalone" in four_letter(port, "srvr"), "srvr reports a mode")
+
+
+def run_workers(binary_hosts, role, idents, rounds):
+    procs = [subprocess.Popen([sys.executable, __file__, "--worker", binary_hosts, role, i, str(rounds)])
+             for i in idents]
+    codes = [p.wait(timeout=60) for p in procs]
+    check(all(c == 0 for c in codes), "%s workers exit 0 (%r)" % (role, codes))
+
+
+def test_recipes(hosts, zk):
+    zk.ensure_path("/recipes")
+    zk.create("/recipes/locked_counter", b"0")
+    run_workers(hosts, "lock", ["p1", "p2", "p3"], 4)
+    check(zk.get("/recipes/locked_counter")[0] == b"12", "Lock: 3 processes x 4 increments = 12 (%r)"
+          % zk.get("/recipes/locked_counter")[0])
+    run_workers(hosts, "counter", ["c1", "c2", "c3"], 5)
+    check(zk.Counter("/recipes/counter").value == 15, "Counter: 3 processes x 5 = 15")
+    zk.ensure_path("/recipes/leaders")
+    zk.ensure_path("/recipes/led")
+    run_workers(hosts, "election", ["e1", "e2", "e3"], 1)
+    check(sorted(zk.get_children("/recipes/led")) == ["e1", "e2", "e3"], "Election: each process led once")
+    zk.ensure_path("/recipes/inside")
+    run_workers(hosts, "barrier", ["b1", "b2", "b3"], 3)
+    inside = zk.get_children("/recipes/inside")
+    counts = [int(zk.get("/recipes/inside/" + i)[0]) for i in inside]
+    check(sorted(inside) == ["b1", "b2", "b3"] and all(c >= 3 for c in counts),
+          "Barrier: every process saw all 3 inside (%r)" % counts)
+
+
+def main():
+    if len(sys.argv) >= 2 and sys.argv[1] == "--worker":
+        worker(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+        return 0
+    binary = sys.argv[1]
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="fk-gateway-test-") as tmp:
+        server = subprocess.Popen([binary, os.path.join(tmp, "data")], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+        try:
+            line = server.stdout.readline()
+            if not line.startswith("ZK_PORT="):
+                print("server did not start: %r" % line)
+                return 1
+            port = int(line.strip().split("=")[1])
+            hosts = "127.0.0.1:%d" % port
+            test_protocol(port)
+            zk = client(hosts)
+            test_malformed(port, zk)
+            test_crud(zk)
+            test_sequential_ephemeral(hosts, zk)
+            test_watches(hosts, zk)
+            test_transactions(zk)
+            test_recipes(hosts, zk)
+            zk.stop()
+            zk.close()
+        finally:
+            server.stdin.close()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+    print("%d failure(s), %.1f s" % (len(FAILURES), time.monotonic() - started))
+    return 1 if FAILURES else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
