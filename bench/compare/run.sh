@@ -1,0 +1,32 @@
+#!/bin/bash
+# Side-by-side benchmark: FaaSKeeper local deployment vs a real Apache ZooKeeper 3.8 standalone
+# (fsync on), same workloads, one run. Builds fk_compare_bench, starts ZooKeeper through
+# tests/harness/zk_server.py (127.0.0.1, stopped at the end), runs the matrix + workload files,
+# writes bench-results/compare.json and PNG plots.
+#
+#   bench/compare/run.sh [--quick] [extra fk_compare_bench options]
+#   FK_BUILD_DIR=build/release bench/compare/run.sh      # reuse another build directory
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${FK_BUILD_DIR:-$ROOT/build/compare}
+OUT=${FK_BENCH_OUT:-$ROOT/bench-results}
+mkdir -p "$OUT"
+
+if [ ! -f "$BUILD/build.ninja" ]; then
+  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >"$OUT/configure.log" 2>&1 \
+    || { cat "$OUT/configure.log" >&2; exit 1; }
+fi
+if ! cmake --build "$BUILD" -j2 --target fk_compare_bench >"$OUT/build.log" 2>&1; then
+  tail -40 "$OUT/build.log" >&2
+  echo "run.sh: building fk_compare_bench failed (full log: $OUT/build.log)" >&2
+  exit 1
+fi
+
+WORKLOADS=()
+for w in "$ROOT"/bench/workloads/*.wl; do WORKLOADS+=(--workload "$w"); done
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB RAM, load $(cut -d' ' -f1-3 /proc/loadavg)"
+/usr/bin/python3 "$ROOT/tests/harness/zk_server.py" with -- \
+  "$BUILD/bench/compare/fk_compare_bench" --zk '{ZK_ENDPOINT}' --json "$OUT/compare.json" "${WORKLOADS[@]}" "$@" \
+  | tee "$OUT/compare.txt"
+/usr/bin/python3 "$ROOT/tools/bench/plot_compare.py" "$OUT/compare.json" "$OUT"
