@@ -39,6 +39,8 @@ echo
 
 pid=$(tr -d '[:space:]' <"$DATA/LOCK" 2>/dev/null || true)
 address=$(cat "$DATA/endpoint" 2>/dev/null || true)
+zk_line=$(grep -o "ZooKeeper gateway: [0-9.:]*" "$LOG" 2>/dev/null | tail -1 || true)
+zk_note="   Unmodified ZooKeeper clients (zkCli, kazoo, Curator, the C client): ${zk_line:-no gateway running (see $LOG)}"
 default_note=""
 [ "$DATA" = "$PWD/.faaskeeper-data" ] || default_note="   (outside the repository root, or for another DIR, add --data $DATA or export FAASKEEPER_DATA=$DATA)"
 cat <<EOF
@@ -56,6 +58,7 @@ cat <<EOF
      $FK_REL delete /app/task-0000000000
      $FK_REL get /app --server $address    # through the endpoint, as a remote client would
 $default_note
+$zk_note
    Your own programs: link the native client (include/faaskeeper/client.h) with
    faaskeeper::LocalTransport::open("$DATA") (src/client/local_transport.h); docs/local.md.
 
