@@ -15,7 +15,7 @@ namespace {
 
 using namespace schema::attr;
 
-// Index of the ops in a commit transaction (the rest are node and ephemeral-index ops).
+// Index of the ops in a commit transaction (the rest are node, ephemeral- and reap-index ops).
 constexpr size_t kTxidOp = 0;
 constexpr size_t kSessionOp = 1;
 
@@ -81,6 +81,11 @@ std::vector<TxnOp> commit_ops(const DistributorMessage& m, int64_t txid, int64_t
     ops.push_back(UpdateOp{schema::ephemeral_key(e.owner, e.path), {}, {Action::set(kPath, e.path)}});
   for (const auto& e : m.ephemerals_remove)
     ops.push_back(DeleteOp{schema::ephemeral_key(e.owner, e.path), {}});
+  // The reap index changes with the node, in the same transaction: the index never lists a
+  // node that does not exist, nor misses a container or TTL node that does.
+  for (const auto& path : m.reapables_add)
+    ops.push_back(UpdateOp{schema::reap_key(path), {}, {Action::set(kPath, path)}});
+  for (const auto& path : m.reapables_remove) ops.push_back(DeleteOp{schema::reap_key(path), {}});
   return ops;
 }
 

@@ -1,5 +1,6 @@
 #include "functions/heartbeat.h"
 
+#include "functions/reaper.h"
 #include "functions/schema.h"
 #include "protocol/messages.h"
 
@@ -15,6 +16,7 @@ Result<HeartbeatReport> Heartbeat::run() {
     auto s = schema::parse_session(item);
     if (!s || s->state != schema::SessionState::Alive) continue;
     int64_t id = std::stoll(key.substr(schema::kSessionPrefix.size()));
+    if (id == kSystemSessionId) continue;  // the deployment's own session has no client
     int64_t now = env_.clock->now_ms();
     if (env_.channel->send(id, encode(ServerMessage{Ping{now}})).ok()) {
       ++report.alive;
@@ -30,6 +32,9 @@ Result<HeartbeatReport> Heartbeat::run() {
     if (!sent.ok()) return sent.status();
     ++report.expired;
   }
+  auto reaped = Reaper(env_).run();
+  if (!reaped.ok()) return reaped.status();
+  report.reaped = reaped->queued;
   return report;
 }
 

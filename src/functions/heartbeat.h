@@ -1,7 +1,8 @@
 // The heartbeat function (scheduled): pings every live session through the client channel and
 // expires sessions whose client has not answered for longer than their timeout, by queueing a
 // CloseSession{expired} request in the session's own writer group (so it is ordered after the
-// session's pending requests and deletes its ephemerals in one transaction).
+// session's pending requests and deletes its ephemerals in one transaction). Then it runs the
+// reaper (reaper.h), which queues deletes of due container and TTL nodes.
 #pragma once
 
 #include "functions/env.h"
@@ -11,6 +12,7 @@ namespace faaskeeper {
 struct HeartbeatReport {
   int alive = 0;
   int expired = 0;
+  int reaped = 0;  // reap requests queued for container and TTL nodes that were due
 };
 
 class Heartbeat {

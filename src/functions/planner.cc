@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/path.h"
+#include "functions/reap_rules.h"
 
 namespace faaskeeper {
 
@@ -90,9 +91,10 @@ void erase_sorted(std::vector<std::string>& v, const std::string& s) {
   if (it != v.end() && *it == s) v.erase(it);
 }
 
-// Records an ephemeral-index change; within one multi, a create and a delete of the same
-// ephemeral cancel out (the index item must appear at most once in the commit).
-void note_ephemeral(std::vector<EphemeralEntry>& into, std::vector<EphemeralEntry>& opposite, EphemeralEntry e) {
+// Records an ephemeral- or reap-index change; within one multi, a create and a delete of the
+// same node cancel out (the index item must appear at most once in the commit).
+template <class Entry>
+void note_index(std::vector<Entry>& into, std::vector<Entry>& opposite, Entry e) {
   auto it = std::find(opposite.begin(), opposite.end(), e);
   if (it != opposite.end())
     opposite.erase(it);
@@ -170,7 +172,8 @@ struct Applier {
     insert_sorted(p.children, basename_of(path));
     ov.put(parent_path, std::move(p));
 
-    if (is_ephemeral(c.mode)) note_ephemeral(plan.ephemerals_add, plan.ephemerals_remove, {in.session_id, path});
+    if (is_ephemeral(c.mode)) note_index(plan.ephemerals_add, plan.ephemerals_remove, EphemeralEntry{in.session_id, path});
+    if (schema::is_reapable(c.mode)) note_index(plan.reapables_add, plan.reapables_remove, path);
     plan.triggers.push_back({EventType::NodeCreated, path});
     plan.triggers.push_back({EventType::NodeChildrenChanged, parent_path});
     out.path = path;
@@ -195,7 +198,8 @@ struct Applier {
                                          ", not " + std::to_string(d.version));
     if (m.num_children > 0) return fail(Error::NotEmpty, d.path + " has children");
 
-    if (is_ephemeral(m.mode)) note_ephemeral(plan.ephemerals_remove, plan.ephemerals_add, {m.ephemeral_owner, d.path});
+    if (is_ephemeral(m.mode)) note_index(plan.ephemerals_remove, plan.ephemerals_add, EphemeralEntry{m.ephemeral_owner, d.path});
+    if (schema::is_reapable(m.mode)) note_index(plan.reapables_remove, plan.reapables_add, d.path);
     ov.erase(d.path);
     schema::NodeState p = **parent;
     p.meta.num_children -= 1;
@@ -205,6 +209,27 @@ struct Applier {
     plan.triggers.push_back({EventType::NodeDeleted, d.path});
     plan.triggers.push_back({EventType::NodeChildrenChanged, parent_path});
     return Status::OK();
+  }
+
+  // The reaper's delete: only the very node the reaper judged due, and only if it still is.
+  // The leases taken here are held until the commit, so a create under the container or a
+  // setData that commits first makes this fail, and one that comes later waits for the lease
+  // and then finds the node gone (NONODE), as in ZooKeeper.
+  Status reap(const ReapRequest& r) {
+    size_t slash = r.path.rfind('/');
+    if (slash == std::string::npos || is_protected_path(r.path))
+      return fail(Error::BadArguments, "cannot reap \"" + r.path + "\"");
+    auto parent = lookup(slash == 0 ? "/" : r.path.substr(0, slash));
+    if (!parent) return infra;
+    auto node = lookup(r.path);
+    if (!node) return infra;
+    if (!*node) return fail(Error::NoNode, r.path + " does not exist");
+    const NodeMeta& m = (*node)->meta;
+    if (m.czxid != r.czxid || m.mzxid != r.mzxid || m.pzxid != r.pzxid)
+      return fail(Error::BadVersion, r.path + " changed since the reaper looked");
+    if (m.num_children > 0) return fail(Error::NotEmpty, r.path + " has children");
+    if (!reap_due(m, in.now_ms)) return fail(Error::BadVersion, r.path + " is not due for reaping");
+    return remove(DeleteRequest{r.path, -1});
   }
 
   // Shared by setData and check: path validation, existence, version.
@@ -268,6 +293,16 @@ Result<Plan> plan_operation(NodeView& view, const Operation& op, const PlanInput
 
   std::vector<MultiOp> ops;
   bool is_multi = false;
+  // A failure: nothing applies. Multi results follow ZooKeeper: 0 before, the code, -2 after.
+  auto failed_plan = [&](const Status& s, size_t failing, size_t count) {
+    Plan failed;
+    failed.reply.err = s.code();
+    failed.reply.message = s.message();
+    failed.reply.results.resize(count);
+    for (size_t j = 0; j < count; ++j)
+      failed.reply.results[j].err = j < failing ? Error::Ok : j == failing ? s.code() : Error::RuntimeInconsistency;
+    return failed;
+  };
   if (auto* m = std::get_if<MultiRequest>(&op)) {
     ops = m->ops;
     is_multi = true;
@@ -282,6 +317,13 @@ Result<Plan> plan_operation(NodeView& view, const Operation& op, const PlanInput
     r.path = sy->path;  // sync echoes its path and checks nothing (ZooKeeper)
     plan.reply.results.push_back(r);
     return plan;
+  } else if (auto* rp = std::get_if<ReapRequest>(&op)) {
+    plan.reply.results.resize(1);
+    Status s = a.reap(*rp);
+    if (!a.infra.ok()) return a.infra;
+    if (!s.ok()) return failed_plan(s, 0, 1);
+    plan.writes = ov.writes();
+    return plan;
   } else {
     return Status(Error::BadArguments, "session operations are not planned here");
   }
@@ -291,18 +333,7 @@ Result<Plan> plan_operation(NodeView& view, const Operation& op, const PlanInput
     Status s = a.apply(ops[i], plan.reply.results[i]);
     if (!a.infra.ok()) return a.infra;
     if (s.ok()) continue;
-    // Failure: nothing applies. Multi results follow ZooKeeper: 0 before, the code, -2 after.
-    Plan failed;
-    failed.reply.err = s.code();
-    failed.reply.message = s.message();
-    failed.reply.results.resize(ops.size());
-    if (is_multi) {
-      for (size_t j = 0; j < ops.size(); ++j)
-        failed.reply.results[j].err = j < i ? Error::Ok : j == i ? s.code() : Error::RuntimeInconsistency;
-    } else {
-      failed.reply.results[0].err = s.code();
-    }
-    return failed;
+    return is_multi ? failed_plan(s, i, ops.size()) : failed_plan(s, 0, 1);
   }
   plan.writes = ov.writes();
   return plan;

@@ -26,6 +26,7 @@ class NodeView {
 struct Plan {
   std::vector<NodeWrite> writes;
   std::vector<EphemeralEntry> ephemerals_add, ephemerals_remove;
+  std::vector<std::string> reapables_add, reapables_remove;  // the reap index (schema.h)
   std::vector<WatchTrigger> triggers;
   // The answer to the client. err != Ok means the request fails and nothing may be applied
   // (results then carry ZooKeeper's per-op multi codes).
@@ -37,7 +38,8 @@ struct PlanInput {
   int64_t now_ms = 0;  // ctime/mtime of this transaction
 };
 
-// Plans create/delete/setData/multi/sync. Session operations are planned by the writer.
+// Plans create/delete/setData/multi/sync and the reaper's deletes. Session operations are
+// planned by the writer.
 Result<Plan> plan_operation(NodeView& view, const Operation& op, const PlanInput& in);
 
 // The next data version after `v` (ZooKeeper 3.9+/master: wraps past INT32_MAX, skips -1).

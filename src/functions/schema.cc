@@ -5,6 +5,7 @@ namespace faaskeeper::schema {
 std::string node_key(const std::string& path) { return "n:" + path; }
 std::string session_key(int64_t session_id) { return kSessionPrefix + std::to_string(session_id); }
 std::string watch_key(const std::string& path) { return "w:" + path; }
+std::string reap_key(const std::string& path) { return kReapPrefix + path; }
 std::string ephemeral_prefix(int64_t owner) { return "e:" + std::to_string(owner) + ":"; }
 std::string ephemeral_key(int64_t owner, const std::string& path) {
   return ephemeral_prefix(owner) + path;

@@ -5,6 +5,9 @@
 //                         holding only a lease is a lock on a node that does not exist)
 //   "s:<session>"         session record
 //   "e:<session>:<path>"  ephemeral index: one item per ephemeral node of a session
+//   "r:<path>"            reap index: one item per container or TTL node (attribute p), kept
+//                         in the same commit transaction that creates or deletes the node, so
+//                         it lists exactly the znodes the reaper must look at (docs/containers.md)
 //   "w:<path>"            watches on a path: string sets d (data/exists), c (children),
 //                         p (persistent); entries "<session>:<seq>@<txid armed after>"
 //   "wr"                  persistent-recursive watches: set r, entries "<entry>|<path>"
@@ -29,6 +32,8 @@ inline const std::string kTxidKey = "txid";
 inline const std::string kRecursiveWatchesKey = "wr";
 std::string watch_key(const std::string& path);
 inline const std::string kSessionPrefix = "s:";
+std::string reap_key(const std::string& path);
+inline const std::string kReapPrefix = "r:";
 
 // Attribute names.
 namespace attr {
@@ -42,12 +47,17 @@ inline const std::string kState = "st", kTimeout = "to", kAppliedSeq = "as", kAp
                          kDecidedSeq = "ws", kDecidedErr = "fe", kDecidedMsg = "fm",
                          kAlive = "hb", kClosedAt = "cl", kExpired = "ex", kPath = "p",
                          kValue = "v";
+// the system session record (kSystemSessionId): the last seq the reaper reserved
+inline const std::string kReapSeq = "rq";
 // watch tables
 inline const std::string kDataWatches = "d", kChildWatches = "c", kPersistentWatches = "p",
                          kRecursiveWatches = "r";
 }  // namespace attr
 
 enum class SessionState : int64_t { Alive = 1, Closed = 2 };
+
+// Whether nodes of this mode are listed in the reap index (containers and TTL nodes).
+inline bool is_reapable(CreateMode m) { return m == CreateMode::Container || is_ttl(m); }
 
 // A znode as the writer sees it under its lease.
 struct NodeState {

@@ -96,6 +96,12 @@ Outcome Writer::handle(const QueueMessage& message) {
     return Outcome::Done;
   }
 
+  // Only the deployment itself reaps (and a refusal is the same on every delivery).
+  if (std::holds_alternative<ReapRequest>(req.op) && req.session_id != kSystemSessionId) {
+    send_reply(env_, req.session_id, error_reply(req.seq, Error::BadArguments, "only the reaper may reap"));
+    return Outcome::Done;
+  }
+
   std::string owner = request_id(req.session_id, req.seq);
   LeasedView view(env_, owner);
   bool close = std::holds_alternative<CloseSessionRequest>(req.op);
@@ -179,6 +185,8 @@ Outcome Writer::handle(const QueueMessage& message) {
   msg.writes = std::move(plan->writes);
   msg.ephemerals_add = std::move(plan->ephemerals_add);
   msg.ephemerals_remove = std::move(plan->ephemerals_remove);
+  msg.reapables_add = std::move(plan->reapables_add);
+  msg.reapables_remove = std::move(plan->reapables_remove);
   msg.triggers = std::move(plan->triggers);
   msg.reply = std::move(plan->reply);
   std::set<std::string> written;
@@ -187,7 +195,8 @@ Outcome Writer::handle(const QueueMessage& message) {
     if (!written.count(path)) (exists ? msg.unlock : msg.unlock_delete).push_back(path);
   // The commit must fit in one system-store transaction (DynamoDB: 100 items).
   size_t items = 2 + msg.writes.size() + msg.unlock.size() + msg.unlock_delete.size() +
-                 msg.ephemerals_add.size() + msg.ephemerals_remove.size();
+                 msg.ephemerals_add.size() + msg.ephemerals_remove.size() +
+                 msg.reapables_add.size() + msg.reapables_remove.size();
   if (items > env_.system->max_transaction_items()) {
     view.release_all();
     send_reply(env_, req.session_id,

@@ -29,7 +29,7 @@ Stat get_stat(ByteReader& r) {
 }
 
 // ---- operations ----
-enum class OpTag : uint8_t { Create = 1, Delete, SetData, Check, Multi, Sync, Open, Close, Watch, Unwatch };
+enum class OpTag : uint8_t { Create = 1, Delete, SetData, Check, Multi, Sync, Open, Close, Watch, Unwatch, Reap };
 
 void put_multi_op(ByteWriter& w, const MultiOp& op);
 
@@ -55,7 +55,11 @@ void put_op(ByteWriter& w, const Operation& op) {
     } else if constexpr (std::is_same_v<T, RemoveWatchesRequest>) {
       w.u8(static_cast<uint8_t>(OpTag::Unwatch));
       w.str(o.path); w.i32(o.type);
+    } else if constexpr (std::is_same_v<T, ReapRequest>) {
+      w.u8(static_cast<uint8_t>(OpTag::Reap));
+      w.str(o.path); w.i64(o.czxid); w.i64(o.mzxid); w.i64(o.pzxid);
     } else {
+      static_assert(std::is_same_v<T, CloseSessionRequest>);
       w.u8(static_cast<uint8_t>(OpTag::Close));
       w.u8(o.expired ? 1 : 0);
     }
@@ -136,6 +140,11 @@ std::optional<Operation> get_op(ByteReader& r) {
       u.path = r.str();
       u.type = r.i32();
       return u;
+    }
+    case OpTag::Reap: {
+      ReapRequest p;
+      p.path = r.str(); p.czxid = r.i64(); p.mzxid = r.i64(); p.pzxid = r.i64();
+      return p;
     }
     default: return std::nullopt;
   }
@@ -284,6 +293,8 @@ std::string encode(const DistributorMessage& m) {
   w.u32(static_cast<uint32_t>(m.triggers.size()));
   for (const auto& t : m.triggers) { w.i32(static_cast<int32_t>(t.type)); w.str(t.path); }
   put_reply(w, m.reply);
+  w.strs(m.reapables_add);
+  w.strs(m.reapables_remove);
   return w.take();
 }
 
@@ -327,6 +338,8 @@ Result<DistributorMessage> decode_distributor_message(std::string_view bytes) {
     m.triggers.push_back(std::move(t));
   }
   m.reply = get_reply(r);
+  m.reapables_add = r.strs();
+  m.reapables_remove = r.strs();
   if (!r.ok() || !r.at_end()) return malformed("distributor message");
   return m;
 }

@@ -54,9 +54,18 @@ struct RemoveWatchesRequest {
   std::string path;
   int32_t type = 3;
 };
+// The reaper's delete of a container or TTL node (ZooKeeper's internal deleteContainer). It
+// deletes the node only if it is still exactly the node the reaper judged due: same czxid (not
+// deleted and recreated), same mzxid (no setData), same pzxid (no child created or deleted
+// since), no children, and still due by the reap rules. Otherwise it is refused and nothing
+// changes. Accepted only from kSystemSessionId.
+struct ReapRequest {
+  std::string path;
+  int64_t czxid = 0, mzxid = 0, pzxid = 0;
+};
 using Operation = std::variant<CreateRequest, DeleteRequest, SetDataRequest, MultiRequest,
                                SyncRequest, OpenSessionRequest, CloseSessionRequest,
-                               RegisterWatchRequest, RemoveWatchesRequest>;
+                               RegisterWatchRequest, RemoveWatchesRequest, ReapRequest>;
 
 struct ClientRequest {
   int64_t session_id = 0;
@@ -66,6 +75,11 @@ struct ClientRequest {
 
 // The seq of the CloseSession{expired} request the heartbeat queues: after everything else.
 inline constexpr uint64_t kExpirySeq = INT64_MAX;
+
+// The session the deployment itself writes under (the reaper's deletes), as ZooKeeper's
+// ContainerManager submits under session 0. Clients never get it: their ids are in [1, 2^63).
+// Its record is created by the reaper; the heartbeat neither pings nor expires it.
+inline constexpr int64_t kSystemSessionId = 0;
 
 std::string request_id(int64_t session_id, uint64_t seq);  // "<session>:<seq>", the dedup id
 std::string encode(const ClientRequest& r);
@@ -170,6 +184,8 @@ struct DistributorMessage {
   std::vector<EphemeralEntry> ephemerals_add, ephemerals_remove;
   std::vector<WatchTrigger> triggers;
   Reply reply;  // results with pending txids; err Ok
+  // Reap-index changes: container/TTL nodes created / deleted by the transaction.
+  std::vector<std::string> reapables_add, reapables_remove;
 };
 
 std::string encode(const DistributorMessage& m);

@@ -268,7 +268,9 @@ void run_workload_and_check(EmbeddedDeployment& d, std::shared_ptr<ClientTranspo
     for (size_t i = 0; i < log.events.size(); ++i) {
       const auto& e = log.events[i];
       EXPECT_TRUE(seen.emplace(e.zxid, e.path, e.type).second) << "duplicate event " << e.path << " @" << e.zxid;
-      if (i > 0) EXPECT_GE(e.zxid, log.events[i - 1].zxid) << "events out of txid order";
+      if (i > 0) {
+        EXPECT_GE(e.zxid, log.events[i - 1].zxid) << "events out of txid order";
+      }
     }
   }
   must(c->remove("/done"));

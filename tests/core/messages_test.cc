@@ -44,6 +44,9 @@ bool same(const RegisterWatchRequest& a, const RegisterWatchRequest& b) {
   return a.path == b.path && a.kind == b.kind && a.expect_exists == b.expect_exists && a.expect_zxid == b.expect_zxid;
 }
 bool same(const RemoveWatchesRequest& a, const RemoveWatchesRequest& b) { return a.path == b.path && a.type == b.type; }
+bool same(const ReapRequest& a, const ReapRequest& b) {
+  return a.path == b.path && a.czxid == b.czxid && a.mzxid == b.mzxid && a.pzxid == b.pzxid;
+}
 bool same_op(const Operation& a, const Operation& b) {
   if (a.index() != b.index()) return false;
   return std::visit([&](const auto& x) { return same(x, std::get<std::decay_t<decltype(x)>>(b)); }, a);
@@ -92,6 +95,7 @@ std::vector<Operation> every_operation() {
   ops.push_back(RegisterWatchRequest{"/w", WatchKind::Child, false, 0});
   ops.push_back(RegisterWatchRequest{"/", WatchKind::PersistentRecursive, true, INT64_MAX});
   ops.push_back(RemoveWatchesRequest{"/w", 5});
+  ops.push_back(ReapRequest{"/container", 3, INT64_MAX, 5});
   // Every alternative of Operation appears at least once.
   std::set<size_t> kinds;
   for (const auto& op : ops) kinds.insert(op.index());
@@ -150,6 +154,8 @@ DistributorMessage full_distributor_message() {
   m.unlock = {"/checked"};
   m.unlock_delete = {"/transient", "/t2"};
   m.clear_epochs = {{"/p", 17}, {"/p/c", INT64_MAX}};
+  m.reapables_add = {"/p"};
+  m.reapables_remove = {"/gone", "/k"};
   return m;
 }
 
@@ -274,6 +280,8 @@ TEST(DistributorMessageCodec, RoundTripsEveryField) {
   EXPECT_EQ(back->unlock, m.unlock);
   EXPECT_EQ(back->unlock_delete, m.unlock_delete);
   EXPECT_EQ(back->clear_epochs, m.clear_epochs);
+  EXPECT_EQ(back->reapables_add, m.reapables_add);
+  EXPECT_EQ(back->reapables_remove, m.reapables_remove);
   EXPECT_TRUE(same(back->reply, m.reply));
   EXPECT_EQ(encode(*back), bytes);
 }
