@@ -6,7 +6,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <list>
+#include <map>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -40,6 +43,20 @@ struct Connection {
   }
 };
 
+using Clock = std::chrono::steady_clock;
+
+// One ZooKeeper session: it outlives its connection until the negotiated timeout passes with
+// no connection attached (Impl::smu_ guards every field but `handler`'s own state).
+struct Session {
+  int64_t id = 0;
+  std::string password;
+  int32_t timeout_ms = 0;
+  std::shared_ptr<SessionHandler> handler;
+  std::shared_ptr<Connection> conn;  // the attached connection; null while detached
+  Clock::time_point deadline;         // while detached: when the session expires
+  bool expired = false;               // expired by the deployment
+};
+
 }  // namespace
 
 class Gateway::Impl {
@@ -56,6 +73,7 @@ class Gateway::Impl {
     if (ec) return Status(Error::SystemError, "gateway: cannot listen on 127.0.0.1:" +
                                                    std::to_string(options_.port) + ": " + ec.message());
     port_ = acceptor_.local_endpoint().port();
+    reaper_thread_ = std::thread([this] { reap_sessions(); });
     accept_thread_ = std::thread([this] { accept_loop(); });
     return Status::OK();
   }
@@ -76,7 +94,38 @@ class Gateway::Impl {
     for (auto& c : conns) c->shutdown();
     for (auto& c : conns)
       if (c->thread.joinable()) c->thread.join();
+    {
+      std::lock_guard<std::mutex> lock(smu_);
+      reaper_stop_ = true;
+    }
+    scv_.notify_all();
+    if (reaper_thread_.joinable()) reaper_thread_.join();
+    std::map<int64_t, std::shared_ptr<Session>> sessions;
+    {
+      std::lock_guard<std::mutex> lock(smu_);
+      sessions.swap(sessions_);
+    }
+    sessions.clear();  // closes the detached sessions
   }
+
+  // Closes every client connection without closing its session (as a network failure would);
+  // returns once their sessions are detached. Returns the number of connections closed.
+  size_t drop_connections() {
+    std::list<std::shared_ptr<Connection>> conns;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (auto& c : conns_)
+        if (!c->finished) conns.push_back(c);
+    }
+    for (auto& c : conns) c->shutdown();
+    std::unique_lock<std::mutex> lock(mu_);
+    done_cv_.wait(lock, [&] {
+      return std::all_of(conns.begin(), conns.end(), [](auto& c) { return c->finished.load(); });
+    });
+    return conns.size();
+  }
+
+  void hold_reconnects(bool hold) { hold_reconnects_ = hold; }
 
  private:
   void accept_loop() {
@@ -128,7 +177,7 @@ class Gateway::Impl {
     connections_++;
     {
       zk::FrameDecoder dec;
-      std::unique_ptr<SessionHandler> handler;
+      std::shared_ptr<Session> session;
       std::string buf(64 * 1024, '\0');
       bool open = true;
       while (open && !stopping_) {
@@ -151,15 +200,15 @@ class Gateway::Impl {
           }
           received_++;
           auto& frame = std::get<zk::Frame>(*item);
-          if (!handler) {
-            handler = handshake(conn, frame.payload);
-            if (!handler) open = false;
-          } else if (!handler->handle(frame.payload)) {
+          if (!session) {
+            session = handshake(conn, frame.payload);
+            if (!session) open = false;
+          } else if (!session->handler->handle(frame.payload)) {
             open = false;
           }
         }
       }
-      handler.reset();  // closes the FaaSKeeper session before the socket goes away
+      if (session) release(session, conn);
     }
     {
       std::lock_guard<std::mutex> lock(conn->mu);
@@ -169,40 +218,149 @@ class Gateway::Impl {
       conn->closed = true;
     }
     connections_--;
-    conn->finished = true;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      conn->finished = true;
+    }
+    done_cv_.notify_all();
   }
 
-  // Answers the ConnectRequest; returns the session's handler, or nullptr to close.
-  std::unique_ptr<SessionHandler> handshake(const std::shared_ptr<Connection>& conn, const std::string& payload) {
+  // The connection of `s` ended. closeSession, expiry or gateway stop end the session (its
+  // ephemeral nodes go with it); otherwise it is detached and waits for a reconnect until its
+  // timeout passes.
+  void release(const std::shared_ptr<Session>& s, const std::shared_ptr<Connection>& conn) {
+    std::shared_ptr<SessionHandler> doomed;
+    {
+      std::lock_guard<std::mutex> lock(smu_);
+      if (s->conn != conn) return;  // taken over by a newer connection
+      s->conn = nullptr;
+      if (s->handler->closed() || s->expired || stopping_) {
+        sessions_.erase(s->id);
+        doomed = std::move(s->handler);
+      } else {
+        s->handler->detach();
+        s->deadline = Clock::now() + std::chrono::milliseconds(s->timeout_ms);
+      }
+    }
+    scv_.notify_all();
+    doomed.reset();  // closes the FaaSKeeper session before the socket goes away
+  }
+
+  // Ends detached sessions whose timeout passed, and sessions the deployment expired.
+  void reap_sessions() {
+    std::unique_lock<std::mutex> lock(smu_);
+    while (!reaper_stop_) {
+      auto now = Clock::now();
+      auto next = now + std::chrono::seconds(60);
+      std::vector<std::shared_ptr<SessionHandler>> doomed;
+      for (auto it = sessions_.begin(); it != sessions_.end();) {
+        auto& s = *it->second;
+        if (!s.conn && (s.expired || s.deadline <= now)) {
+          doomed.push_back(std::move(s.handler));
+          it = sessions_.erase(it);
+          continue;
+        }
+        if (!s.conn) next = std::min(next, s.deadline);
+        ++it;
+      }
+      if (!doomed.empty()) {
+        lock.unlock();
+        doomed.clear();  // Client::close outside the lock
+        lock.lock();
+        continue;
+      }
+      scv_.wait_until(lock, next);
+    }
+  }
+
+  // Answers the ConnectRequest; returns the connection's session, or nullptr to close.
+  std::shared_ptr<Session> handshake(const std::shared_ptr<Connection>& conn, const std::string& payload) {
     auto req = zk::decode_connect_request(payload);
     if (!req.ok()) return nullptr;
-    if (req->session_id != 0) {
-      // Sessions do not outlive their connection: a reconnect finds its session expired.
-      write(*conn, zk::encode_connect_response(zk::expired_session_response(*req)));
-      return nullptr;
-    }
+    Connection* raw = conn.get();
+    auto sender = [this, raw](std::string frame) { write(*raw, frame); };
+    if (req->session_id != 0) return reattach(conn, *req, sender);
+
+    auto session = std::make_shared<Session>();
     ClientOptions co;
     co.session_timeout_ms = std::clamp(req->timeout_ms, kMinSessionTimeoutMs, kMaxSessionTimeoutMs);
-    std::weak_ptr<Connection> weak = conn;
-    co.session_watcher = [weak](const WatchedEvent& ev) {
+    std::weak_ptr<Session> weak = session;
+    co.session_watcher = [this, weak](const WatchedEvent& ev) {
       if (ev.state != SessionState::Expired) return;
-      if (auto c = weak.lock()) c->shutdown();
+      auto s = weak.lock();
+      if (!s) return;
+      std::shared_ptr<Connection> c;
+      {
+        std::lock_guard<std::mutex> lock(smu_);
+        s->expired = true;
+        c = s->conn;
+      }
+      if (c) c->shutdown();  // its thread then ends the session
+      scv_.notify_all();      // a detached one is ended by the reaper
     };
     auto client = options_.open_session(co);
     if (!client.ok()) return nullptr;  // the deployment is unreachable: the client retries
-    int64_t sid = (*client)->session_id();
+    session->id = (*client)->session_id();
+    session->password = random_password();
+    session->timeout_ms = co.session_timeout_ms;
+    session->handler = std::make_shared<SessionHandler>(std::move(*client), sender);
+    session->conn = conn;
+    {
+      std::lock_guard<std::mutex> lock(smu_);
+      sessions_[session->id] = session;
+    }
+    write(*conn, zk::encode_connect_response(response(*req, *session)));
+    return session;
+  }
+
+  zk::ConnectResponse response(const zk::ConnectRequest& req, const Session& s) {
     zk::ConnectResponse rsp;
     rsp.protocol_version = 0;
-    rsp.timeout_ms = co.session_timeout_ms;
-    rsp.session_id = sid;
-    rsp.password = random_password();
+    rsp.timeout_ms = s.timeout_ms;
+    rsp.session_id = s.id;
+    rsp.password = s.password;
     rsp.read_only = false;
-    rsp.has_read_only = req->has_read_only;
-    Connection* raw = conn.get();
-    auto handler = std::make_unique<SessionHandler>(std::move(*client),
-                                                    [this, raw](std::string frame) { write(*raw, frame); });
-    write(*conn, zk::encode_connect_response(rsp));
-    return handler;
+    rsp.has_read_only = req.has_read_only;
+    return rsp;
+  }
+
+  // A client reconnecting to its session (ZooKeeper's reopenSession): a known, unexpired
+  // session with the right password moves to this connection (a connection still attached is
+  // closed first); otherwise the expired answer, and the connection is closed.
+  std::shared_ptr<Session> reattach(const std::shared_ptr<Connection>& conn, const zk::ConnectRequest& req,
+                                    SessionHandler::Send sender) {
+    if (hold_reconnects_) return nullptr;  // as if unreachable: the client retries
+    std::shared_ptr<Session> s;
+    std::shared_ptr<Connection> old;
+    {
+      std::lock_guard<std::mutex> lock(smu_);
+      auto it = sessions_.find(req.session_id);
+      if (it != sessions_.end() && !it->second->expired && it->second->password == req.password) {
+        s = it->second;
+        old = s->conn;
+      }
+    }
+    if (s && old) {
+      old->shutdown();
+      std::unique_lock<std::mutex> lock(smu_);
+      scv_.wait_for(lock, std::chrono::seconds(15), [&] { return s->conn != old; });
+      if (s->conn == old) s = nullptr;
+    }
+    if (s) {
+      std::lock_guard<std::mutex> lock(smu_);
+      if (sessions_.count(s->id) && !s->expired && !s->conn) {
+        s->conn = conn;
+        s->handler->attach(sender);
+      } else {
+        s = nullptr;
+      }
+    }
+    if (!s) {
+      write(*conn, zk::encode_connect_response(zk::expired_session_response(req)));
+      return nullptr;
+    }
+    write(*conn, zk::encode_connect_response(response(req, *s)));
+    return s;
   }
 
   std::string random_password() {
@@ -222,6 +380,13 @@ class Gateway::Impl {
   std::list<std::shared_ptr<Connection>> conns_;
   std::mt19937_64 rng_{std::random_device{}()};
   std::atomic<long> connections_{0}, received_{0}, sent_{0};
+  std::condition_variable done_cv_;  // with mu_: a connection finished
+  std::atomic<bool> hold_reconnects_{false};
+  std::mutex smu_;                   // guards sessions_, every Session, reaper_stop_
+  std::condition_variable scv_;      // with smu_: a session detached, ended or expired
+  std::map<int64_t, std::shared_ptr<Session>> sessions_;
+  bool reaper_stop_ = false;
+  std::thread reaper_thread_;
 };
 
 Result<std::unique_ptr<Gateway>> Gateway::start(GatewayOptions options) {
@@ -236,5 +401,7 @@ Gateway::Gateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Gateway::~Gateway() { stop(); }
 uint16_t Gateway::port() const { return impl_->port(); }
 void Gateway::stop() { impl_->stop(); }
+size_t Gateway::drop_connections() { return impl_->drop_connections(); }
+void Gateway::hold_reconnects(bool hold) { impl_->hold_reconnects(hold); }
 
 }  // namespace faaskeeper::gateway

@@ -2,11 +2,13 @@
 // FaaSKeeper deployment, so unmodified ZooKeeper clients (kazoo, Curator, zkCli) can use it.
 //
 // Mapping (docs/gateway.md):
-// - Each ZooKeeper connection that completes a handshake owns exactly one FaaSKeeper Client
-//   session, opened with the requested session timeout clamped to [4000, 40000] ms. The session
-//   is closed when the connection ends (closeSession, EOF, protocol error, gateway stop).
-// - A handshake that names an existing session id (reconnect) is answered with ZooKeeper's
-//   expired-session response (timeOut 0, sessionId 0) and the connection is closed.
+// - Each ZooKeeper session is one FaaSKeeper Client session, opened by a handshake with session
+//   id 0 with the requested timeout clamped to [4000, 40000] ms. closeSession (or gateway stop,
+//   or expiry in the deployment) closes it. A connection that ends otherwise (EOF, network
+//   error, protocol error) only detaches it, as in ZooKeeper: a handshake naming the session id
+//   and password within the negotiated timeout resumes it (same id; the client re-arms its
+//   watches with setWatches); after the timeout the session is closed and a reconnect gets
+//   ZooKeeper's expired-session response (timeOut 0, sessionId 0).
 // - The requests of one connection are processed one at a time, in arrival order, on a
 //   dedicated thread; replies are written in request order. Watch notifications are written by
 //   the client's event thread under the same write lock, before any later reply that could
@@ -15,6 +17,7 @@
 //   without a reply (as ZooKeeper does). Other sessions are unaffected.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -45,6 +48,14 @@ class Gateway {
   // Stops accepting, closes every connection (closing its session) and joins all threads.
   // Idempotent.
   void stop();
+
+  // Test hooks (fk_gateway_server's stdin commands). drop_connections closes every client
+  // connection as a network failure would (sessions stay, detached) and returns once they are
+  // detached; it returns how many it closed. While hold_reconnects(true), handshakes that name
+  // an existing session are closed without an answer (the server looks unreachable to
+  // reconnecting clients); new sessions are unaffected.
+  size_t drop_connections();
+  void hold_reconnects(bool hold);
 
   class Impl;
 

@@ -35,130 +35,198 @@ SessionHandler::~SessionHandler() {
 
 int64_t SessionHandler::zxid() const { return client_->last_txid(); }
 
-void SessionHandler::notify(const WatchedEvent& ev, Kind kind, bool persistent) {
-  if (!persistent) {
-    std::lock_guard<std::mutex> lock(mu_);
-    // NodeDeleted fires data and child watches of a path as one ZooKeeper notification.
-    bool fire = false;
-    if (ev.type == EventType::NodeDeleted) {
-      fire = data_armed_.erase(ev.path) > 0;
-      fire = child_armed_.erase(ev.path) > 0 || fire;
-    } else if (kind == kData) {
-      fire = data_armed_.erase(ev.path) > 0;
-    } else {
-      fire = child_armed_.erase(ev.path) > 0;
-    }
-    if (!fire) return;
-  }
-  send_(encode_notification(ev.zxid, WatcherEvent{static_cast<int32_t>(ev.type), 3, ev.path}));
+void SessionHandler::send(std::string frame) {
+  std::lock_guard<std::mutex> lock(send_mu_);
+  if (send_) send_(std::move(frame));
 }
 
-Watcher SessionHandler::one_shot(Kind kind) {
-  return [this, kind](const WatchedEvent& ev) {
+void SessionHandler::detach() {
+  {
+    std::lock_guard<std::mutex> lock(send_mu_);
+    send_ = nullptr;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  data_armed_.clear();
+  child_armed_.clear();
+}
+
+void SessionHandler::attach(Send send) {
+  std::lock_guard<std::mutex> lock(send_mu_);
+  send_ = std::move(send);
+}
+
+uint64_t SessionHandler::arm(Kind kind, const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& table = kind == kData ? data_armed_ : child_armed_;
+  auto [it, inserted] = table.emplace(path, next_gen_);
+  if (!inserted) return 0;
+  return next_gen_++;
+}
+
+void SessionHandler::disarm(Kind kind, const std::string& path, uint64_t gen) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& table = kind == kData ? data_armed_ : child_armed_;
+  auto it = table.find(path);
+  if (it != table.end() && it->second == gen) table.erase(it);
+}
+
+void SessionHandler::notify(const WatchedEvent& ev, Kind kind, uint64_t gen) {
+  if (gen != 0) {  // one-shot
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& table = kind == kData ? data_armed_ : child_armed_;
+    auto it = table.find(ev.path);
+    if (it == table.end() || it->second != gen) return;  // consumed, or a stale arming
+    table.erase(it);
+    // NodeDeleted fires data and child watches of a path as one ZooKeeper notification.
+    if (ev.type == EventType::NodeDeleted) (kind == kData ? child_armed_ : data_armed_).erase(ev.path);
+  }
+  send(encode_notification(ev.zxid, WatcherEvent{static_cast<int32_t>(ev.type), 3, ev.path}));
+}
+
+Watcher SessionHandler::one_shot(Kind kind, uint64_t gen) {
+  return [this, kind, gen](const WatchedEvent& ev) {
     if (ev.type == EventType::None) return;
-    notify(ev, kind, false);
+    notify(ev, kind, gen);
   };
 }
 
 Watcher SessionHandler::persistent() {
   return [this](const WatchedEvent& ev) {
     if (ev.type == EventType::None) return;
-    notify(ev, kData, true);
+    notify(ev, kData, 0);
   };
+}
+
+void SessionHandler::set_watches(int64_t rel, const std::vector<std::string>& data,
+                                 const std::vector<std::string>& exist, const std::vector<std::string>& child) {
+  // Fires (kind, path) now: consumes the arming `gen` (0: no table entry to consume).
+  auto fire = [&](Kind kind, const std::string& path, uint64_t gen, EventType type) {
+    if (gen != 0) {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto& table = kind == kData ? data_armed_ : child_armed_;
+      auto it = table.find(path);
+      if (it == table.end() || it->second != gen) return;  // its own watch fired meanwhile
+      table.erase(it);
+    }
+    send(encode_notification(zxid(), WatcherEvent{static_cast<int32_t>(type), 3, path}));
+  };
+  // Data watches: NodeDeleted if the node is gone, NodeDataChanged if modified after rel.
+  for (const auto& path : data) {
+    uint64_t gen = arm(kData, path);
+    auto d = gen ? client_->get(path, one_shot(kData, gen)) : client_->get(path);
+    if (!d.ok()) {
+      if (d.status().code() == Error::NoNode) fire(kData, path, gen, EventType::NodeDeleted);
+      else if (gen) disarm(kData, path, gen);
+    } else if (d->stat.mzxid > rel) {
+      fire(kData, path, gen, EventType::NodeDataChanged);
+    }
+  }
+  // Exist watches (node absent when armed): NodeCreated if it exists now.
+  for (const auto& path : exist) {
+    uint64_t gen = arm(kData, path);
+    auto s = gen ? client_->exists(path, one_shot(kData, gen)) : client_->exists(path);
+    if (!s.ok()) {
+      if (gen) disarm(kData, path, gen);
+    } else if (s->has_value()) {
+      fire(kData, path, gen, EventType::NodeCreated);
+    }
+  }
+  // Child watches: NodeDeleted if the node is gone, NodeChildrenChanged if its children
+  // changed after rel.
+  for (const auto& path : child) {
+    uint64_t gen = arm(kChild, path);
+    auto c = gen ? client_->get_children(path, one_shot(kChild, gen)) : client_->get_children(path);
+    if (!c.ok()) {
+      if (c.status().code() == Error::NoNode) fire(kChild, path, gen, EventType::NodeDeleted);
+      else if (gen) disarm(kChild, path, gen);
+    } else if (c->stat.pzxid > rel) {
+      fire(kChild, path, gen, EventType::NodeChildrenChanged);
+    }
+  }
 }
 
 bool SessionHandler::handle(std::string_view payload) {
   auto env = split_request(payload);
   if (!env.ok()) return false;  // shorter than a header: ZooKeeper closes
   const int32_t xid = env->header.xid;
-  auto reply_err = [&](int32_t err) { send_(encode_reply(ReplyHeader{xid, zxid(), err})); };
+  auto reply_err = [&](int32_t err) { send(encode_reply(ReplyHeader{xid, zxid(), err})); };
   auto req = decode_request(env->header, env->body);
   if (!req.ok()) {
     reply_err(code(req.status()));  // -6 unknown opcode, -5 malformed body; connection kept
     return true;
   }
 
-  // Arms a one-shot watch on (kind, path) unless this connection already holds one there, in
-  // which case the plain read is used (ZooKeeper keeps one watch per path and kind).
-  auto arm = [&](Kind kind, const std::string& path) {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto& set = kind == kData ? data_armed_ : child_armed_;
-    return set.insert(path).second;
-  };
-  auto disarm = [&](Kind kind, const std::string& path) {
-    std::lock_guard<std::mutex> lock(mu_);
-    (kind == kData ? data_armed_ : child_armed_).erase(path);
-  };
-
   bool keep = true;
   std::visit(
       [&](auto& r) {
         using T = std::decay_t<decltype(r)>;
         if constexpr (std::is_same_v<T, PingRequest>) {
-          send_(encode_reply(ReplyHeader{kPingXid, zxid(), 0}));
+          send(encode_reply(ReplyHeader{kPingXid, zxid(), 0}));
         } else if constexpr (std::is_same_v<T, zk::CreateRequest> || std::is_same_v<T, Create2Request> ||
                              std::is_same_v<T, CreateContainerRequest>) {
           auto c = client_->create(r.path, r.data, static_cast<CreateMode>(r.flags));
           ReplyHeader h{xid, zxid(), code(c)};
           if constexpr (std::is_same_v<T, zk::CreateRequest>) {
-            send_(encode_reply(h, CreateResponse{c.ok() ? c->path : ""}));
+            send(encode_reply(h, CreateResponse{c.ok() ? c->path : ""}));
           } else {
-            send_(encode_reply(h, Create2Response{c.ok() ? c->path : "", c.ok() ? c->stat : Stat{}}));
+            send(encode_reply(h, Create2Response{c.ok() ? c->path : "", c.ok() ? c->stat : Stat{}}));
           }
         } else if constexpr (std::is_same_v<T, CreateTTLRequest>) {
           auto c = client_->create(r.path, r.data, static_cast<CreateMode>(r.flags), r.ttl);
-          send_(encode_reply(ReplyHeader{xid, zxid(), code(c)},
+          send(encode_reply(ReplyHeader{xid, zxid(), code(c)},
                              Create2Response{c.ok() ? c->path : "", c.ok() ? c->stat : Stat{}}));
         } else if constexpr (std::is_same_v<T, zk::DeleteRequest>) {
           auto s = client_->remove(r.path, r.version);
           reply_err(code(s));
         } else if constexpr (std::is_same_v<T, zk::SetDataRequest>) {
           auto s = client_->set(r.path, r.data, r.version);
-          send_(encode_reply(ReplyHeader{xid, zxid(), code(s)}, SetDataResponse{s.ok() ? *s : Stat{}}));
+          send(encode_reply(ReplyHeader{xid, zxid(), code(s)}, SetDataResponse{s.ok() ? *s : Stat{}}));
         } else if constexpr (std::is_same_v<T, ExistsRequest>) {
           Result<std::optional<Stat>> s = Status(Error::SystemError, "");
-          if (r.watch && arm(kData, r.path)) {
-            s = client_->exists(r.path, one_shot(kData));
-            if (!s.ok()) disarm(kData, r.path);
+          // A path this session already watches is read without a new client watch
+          // (ZooKeeper keeps one watch per path and kind).
+          if (uint64_t gen = r.watch ? arm(kData, r.path) : 0) {
+            s = client_->exists(r.path, one_shot(kData, gen));
+            if (!s.ok()) disarm(kData, r.path, gen);
           } else {
             s = client_->exists(r.path);
           }
           int32_t err = code(s);
           if (err == 0 && !s->has_value()) err = static_cast<int32_t>(Error::NoNode);
-          send_(encode_reply(ReplyHeader{xid, zxid(), err}, ExistsResponse{err == 0 ? **s : Stat{}}));
+          send(encode_reply(ReplyHeader{xid, zxid(), err}, ExistsResponse{err == 0 ? **s : Stat{}}));
         } else if constexpr (std::is_same_v<T, GetDataRequest>) {
           Result<NodeData> d = Status(Error::SystemError, "");
-          if (r.watch && arm(kData, r.path)) {
-            d = client_->get(r.path, one_shot(kData));
-            if (!d.ok()) disarm(kData, r.path);
+          if (uint64_t gen = r.watch ? arm(kData, r.path) : 0) {
+            d = client_->get(r.path, one_shot(kData, gen));
+            if (!d.ok()) disarm(kData, r.path, gen);
           } else {
             d = client_->get(r.path);
           }
-          send_(encode_reply(ReplyHeader{xid, zxid(), code(d)},
+          send(encode_reply(ReplyHeader{xid, zxid(), code(d)},
                              GetDataResponse{d.ok() ? d->data : Data{}, d.ok() ? d->stat : Stat{}}));
         } else if constexpr (std::is_same_v<T, GetChildrenRequest> || std::is_same_v<T, GetChildren2Request>) {
           Result<Children> c = Status(Error::SystemError, "");
-          if (r.watch && arm(kChild, r.path)) {
-            c = client_->get_children(r.path, one_shot(kChild));
-            if (!c.ok()) disarm(kChild, r.path);
+          if (uint64_t gen = r.watch ? arm(kChild, r.path) : 0) {
+            c = client_->get_children(r.path, one_shot(kChild, gen));
+            if (!c.ok()) disarm(kChild, r.path, gen);
           } else {
             c = client_->get_children(r.path);
           }
           ReplyHeader h{xid, zxid(), code(c)};
           if constexpr (std::is_same_v<T, GetChildrenRequest>) {
-            send_(encode_reply(h, GetChildrenResponse{c.ok() ? c->names : std::vector<std::string>{}}));
+            send(encode_reply(h, GetChildrenResponse{c.ok() ? c->names : std::vector<std::string>{}}));
           } else {
-            send_(encode_reply(h, GetChildren2Response{c.ok() ? c->names : std::vector<std::string>{},
+            send(encode_reply(h, GetChildren2Response{c.ok() ? c->names : std::vector<std::string>{},
                                                        c.ok() ? c->stat : Stat{}}));
           }
         } else if constexpr (std::is_same_v<T, SyncRequest>) {
           auto s = client_->sync(r.path);
-          send_(encode_reply(ReplyHeader{xid, zxid(), code(s)}, SyncResponse{r.path}));
+          send(encode_reply(ReplyHeader{xid, zxid(), code(s)}, SyncResponse{r.path}));
         } else if constexpr (std::is_same_v<T, GetACLRequest>) {
           auto s = client_->exists(r.path);
           int32_t err = code(s);
           if (err == 0 && !s->has_value()) err = static_cast<int32_t>(Error::NoNode);
-          send_(encode_reply(ReplyHeader{xid, zxid(), err},
+          send(encode_reply(ReplyHeader{xid, zxid(), err},
                              GetACLResponse{open_acl_unsafe(), err == 0 ? **s : Stat{}}));
         } else if constexpr (std::is_same_v<T, MultiRequest>) {
           std::vector<faaskeeper::MultiOp> ops;
@@ -190,7 +258,7 @@ bool SessionHandler::handle(std::string_view payload) {
           }
           MultiResponse rsp;
           if (ops.empty()) {
-            send_(encode_reply(ReplyHeader{xid, zxid(), 0}, rsp));
+            send(encode_reply(ReplyHeader{xid, zxid(), 0}, rsp));
             return;
           }
           auto res = client_->multi(std::move(ops));
@@ -229,7 +297,7 @@ bool SessionHandler::handle(std::string_view payload) {
                   r.ops[i]);
             }
           }
-          send_(encode_reply(ReplyHeader{xid, zxid(), 0}, rsp));
+          send(encode_reply(ReplyHeader{xid, zxid(), 0}, rsp));
         } else if constexpr (std::is_same_v<T, MultiReadRequest>) {
           MultiResponse rsp;
           bool bad = false;
@@ -251,13 +319,13 @@ bool SessionHandler::handle(std::string_view payload) {
             JuteWriter w(/*framed=*/true);
             w.record(ReplyHeader{xid, zxid(), static_cast<int32_t>(Error::MarshallingError)});
             write_multi_response(w, MultiResponse{});
-            send_(std::move(w).finish());
+            send(std::move(w).finish());
             return;
           }
-          send_(encode_reply(ReplyHeader{xid, zxid(), 0}, rsp));
+          send(encode_reply(ReplyHeader{xid, zxid(), 0}, rsp));
         } else if constexpr (std::is_same_v<T, AddWatchRequest>) {
           auto s = client_->add_watch(r.path, static_cast<AddWatchMode>(r.mode), persistent());
-          send_(encode_reply(ReplyHeader{xid, zxid(), code(s)}, ErrorResponse{0}));
+          send(encode_reply(ReplyHeader{xid, zxid(), code(s)}, ErrorResponse{0}));
         } else if constexpr (std::is_same_v<T, RemoveWatchesRequest> || std::is_same_v<T, CheckWatchesRequest>) {
           Status s;
           if constexpr (std::is_same_v<T, RemoveWatchesRequest>) {
@@ -271,17 +339,42 @@ bool SessionHandler::handle(std::string_view payload) {
             s = client_->check_watches(r.path, static_cast<WatcherType>(r.type));
           }
           reply_err(code(s));
+        } else if constexpr (std::is_same_v<T, SetWatchesRequest>) {
+          set_watches(r.relative_zxid, r.data_watches, r.exist_watches, r.child_watches);
+          reply_err(0);
+        } else if constexpr (std::is_same_v<T, SetWatches2Request>) {
+          set_watches(r.relative_zxid, r.data_watches, r.exist_watches, r.child_watches);
+          // Persistent watches survive a detach here; re-add only those this session lacks.
+          auto readd = [&](const std::vector<std::string>& paths, AddWatchMode mode, WatcherType type) {
+            for (const auto& p : paths)
+              if (!client_->check_watches(p, type).ok()) client_->add_watch(p, mode, persistent());
+          };
+          readd(r.persistent_watches, AddWatchMode::Persistent, WatcherType::Persistent);
+          readd(r.persistent_recursive_watches, AddWatchMode::PersistentRecursive,
+                WatcherType::PersistentRecursive);
+          reply_err(0);
+        } else if constexpr (std::is_same_v<T, SetACLRequest>) {
+          // FaaSKeeper has no ACLs: every node carries the open ACL. Setting that ACL is a
+          // no-op answered like ZooKeeper (NONODE, BADVERSION against aclVersion 0, the stat);
+          // any other ACL cannot be honoured: UNIMPLEMENTED (connection kept).
+          auto s = client_->exists(r.path);
+          int32_t err = code(s);
+          if (err == 0 && !s->has_value()) err = static_cast<int32_t>(Error::NoNode);
+          if (err == 0 && r.version != -1 && r.version != 0) err = static_cast<int32_t>(Error::BadVersion);
+          if (err == 0 && r.acl != open_acl_unsafe()) err = static_cast<int32_t>(Error::Unimplemented);
+          send(encode_reply(ReplyHeader{xid, zxid(), err}, SetACLResponse{err == 0 ? **s : Stat{}}));
         } else if constexpr (std::is_same_v<T, CloseSessionRequest>) {
           client_->close();
+          closed_ = true;
           reply_err(0);
           keep = false;
         } else if constexpr (std::is_same_v<T, ReconfigRequest>) {
           reply_err(kReconfigDisabled);
         } else if constexpr (std::is_same_v<T, SaslRequest>) {
           // ZooKeeper without SASL configured: err 0, zxid 0, null token.
-          send_(encode_reply(ReplyHeader{xid, 0, 0}, SaslResponse{std::nullopt}));
+          send(encode_reply(ReplyHeader{xid, 0, 0}, SaslResponse{std::nullopt}));
         } else {
-          // setACL, auth, standalone check, setWatches(2), getEphemerals,
+          // auth, standalone check, getEphemerals,
           // getAllChildrenNumber, whoAmI: not supported by FaaSKeeper.
           reply_err(static_cast<int32_t>(Error::Unimplemented));
         }

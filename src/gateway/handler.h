@@ -2,10 +2,11 @@
 // session. No networking: frames in, frames out through `send`.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 
 #include "faaskeeper/client.h"
@@ -27,21 +28,43 @@ class SessionHandler {
   // or a payload too short for a request header).
   bool handle(std::string_view payload);
 
+  // The session outlives its connection (ZooKeeper semantics): detach() is called when the
+  // connection drops without closeSession. From then on nothing is sent, and the one-shot
+  // watch tables are cleared, as ZooKeeper forgets a connection's watches; the client re-arms
+  // them with setWatches after attach(send) on its next connection. Persistent watches are kept.
+  void detach();
+  void attach(Send send);
+  // True once closeSession was answered: the session is gone with its connection.
+  bool closed() const { return closed_; }
+
   Client& client() { return *client_; }
 
  private:
   enum Kind { kData = 1, kChild = 2 };
   // A watcher that forwards events as notifications, deduplicated per (path, kind) the way
-  // ZooKeeper's server-side watch tables are (one event per armed path and kind).
-  Watcher one_shot(Kind kind);
+  // ZooKeeper's server-side watch tables are (one event per armed path and kind). `gen`
+  // identifies the arming: a client watch left from an earlier arming (before a detach, or
+  // superseded by setWatches) finds another generation in the table and is ignored.
+  Watcher one_shot(Kind kind, uint64_t gen);
   Watcher persistent();
-  void notify(const WatchedEvent& ev, Kind kind, bool persistent);
+  void notify(const WatchedEvent& ev, Kind kind, uint64_t gen);
+  // Arms (kind, path): a new generation, or 0 when this session already holds that watch.
+  uint64_t arm(Kind kind, const std::string& path);
+  void disarm(Kind kind, const std::string& path, uint64_t gen);
+  // setWatches(2): re-arms the watches a reconnecting client still holds, or fires at once
+  // those whose node changed after relative_zxid (ZooKeeper's DataTree.setWatches rules).
+  void set_watches(int64_t relative_zxid, const std::vector<std::string>& data,
+                   const std::vector<std::string>& exist, const std::vector<std::string>& child);
+  void send(std::string frame);
   int64_t zxid() const;
 
   std::unique_ptr<Client> client_;
+  std::mutex send_mu_;              // guards send_; held while a frame is handed to it
   Send send_;
-  std::mutex mu_;                   // guards the armed sets
-  std::set<std::string> data_armed_, child_armed_;
+  std::mutex mu_;                   // guards the armed tables and next_gen_
+  std::map<std::string, uint64_t> data_armed_, child_armed_;
+  uint64_t next_gen_ = 1;
+  bool closed_ = false;
 };
 
 }  // namespace faaskeeper::gateway

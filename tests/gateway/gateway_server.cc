@@ -1,10 +1,16 @@
 // fk_gateway_server DIR: a local deployment on DIR plus the ZooKeeper gateway, both on free
 // ports of 127.0.0.1, for the gateway's real-client tests. Prints "ZK_PORT=<port>" once both
 // serve, then runs until stdin reaches EOF (the test harness closes it) or SIGTERM/SIGINT.
+//
+// Commands on stdin, one per line, each acknowledged by one line on stdout once done:
+//   drop     close every client connection, keeping the sessions   -> "DROPPED <n>"
+//   hold     refuse reconnects to existing sessions (no answer)     -> "HELD"
+//   release  accept reconnects again                                -> "RELEASED"
 #include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <string>
 #include <thread>
 
 #include "client/tcp_transport.h"
@@ -49,9 +55,28 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   // Stop on EOF of stdin or on a stop signal, whichever comes first.
-  std::thread stdin_watch([&] {
+  gateway::Gateway* gateway = gw->get();
+  std::thread stdin_watch([gateway] {
+    std::string line;
     char c;
     while (::read(0, &c, 1) > 0) {
+      if (c != '\n') {
+        line += c;
+        continue;
+      }
+      if (line == "drop") {
+        std::printf("DROPPED %zu\n", gateway->drop_connections());
+      } else if (line == "hold") {
+        gateway->hold_reconnects(true);
+        std::printf("HELD\n");
+      } else if (line == "release") {
+        gateway->hold_reconnects(false);
+        std::printf("RELEASED\n");
+      } else {
+        std::printf("UNKNOWN %s\n", line.c_str());
+      }
+      std::fflush(stdout);
+      line.clear();
     }
     ::kill(::getpid(), SIGTERM);
   });
