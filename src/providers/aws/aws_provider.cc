@@ -57,6 +57,8 @@ Result<AwsProviderConfig> AwsProviderConfig::from_environment() {
   c.hybrid_inline_max = std::stoul(env_or("FK_HYBRID_INLINE_MAX", std::to_string(c.hybrid_inline_max)));
   c.writer_queue_url = env_or("FK_WRITER_QUEUE_URL", "");
   c.distributor_queue_url = env_or("FK_DISTRIBUTOR_QUEUE_URL", "");
+  c.watch_queue_url = env_or("FK_WATCH_QUEUE_URL", "");
+  c.watch_queue_name = env_or("FK_WATCH_QUEUE", c.watch_queue_name);
   c.writer_queue_name = env_or("FK_WRITER_QUEUE", c.writer_queue_name);
   c.distributor_queue_name = env_or("FK_DISTRIBUTOR_QUEUE", c.distributor_queue_name);
   c.offload_prefix = env_or("FK_SQS_OFFLOAD_PREFIX", c.offload_prefix);
@@ -77,6 +79,8 @@ Result<AwsProviderConfig> AwsProviderConfig::from_json(const json& j) {
     c.hybrid_inline_max = j.value("hybrid_inline_max", c.hybrid_inline_max);
     c.writer_queue_url = j.value("writer_queue_url", c.writer_queue_url);
     c.distributor_queue_url = j.value("distributor_queue_url", c.distributor_queue_url);
+    c.watch_queue_url = j.value("watch_queue_url", c.watch_queue_url);
+    c.watch_queue_name = j.value("watch_queue", c.watch_queue_name);
     c.writer_queue_name = j.value("writer_queue", c.writer_queue_name);
     c.distributor_queue_name = j.value("distributor_queue", c.distributor_queue_name);
     c.offload_prefix = j.value("offload_prefix", c.offload_prefix);
@@ -97,6 +101,7 @@ json AwsProviderConfig::to_json() const {
   json j = {{"system_table", system_table}, {"user_store", kind_name(user_store)}, {"user_table", user_table},
             {"bucket", bucket}, {"user_prefix", user_prefix}, {"hybrid_inline_max", hybrid_inline_max},
             {"writer_queue_url", writer_queue_url}, {"distributor_queue_url", distributor_queue_url},
+            {"watch_queue_url", watch_queue_url}, {"watch_queue", watch_queue_name},
             {"writer_queue", writer_queue_name}, {"distributor_queue", distributor_queue_name},
             {"offload_prefix", offload_prefix}, {"aws", {{"region", aws.region}, {"endpoints", aws.endpoints}}}};
   return j;
@@ -132,6 +137,14 @@ Result<AwsProviders> make_aws_providers(const AwsProviderConfig& cfg, std::share
   }
   p.writer_queue = std::make_shared<SqsQueue>(p.sqs, writer, offload);
   p.distributor_queue = std::make_shared<SqsQueue>(p.sqs, distributor, offload);
+  // The watch queue is optional for clients (they never use it): resolved only when named by
+  // URL, or when its name resolves.
+  std::string watch = cfg.watch_queue_url;
+  if (watch.empty()) {
+    auto u = SqsQueue::queue_url(*p.sqs, cfg.watch_queue_name);
+    if (u.ok()) watch = *u;
+  }
+  if (!watch.empty()) p.watch_queue = std::make_shared<SqsQueue>(p.sqs, watch, offload);
   return p;
 }
 
@@ -148,8 +161,11 @@ Status create_aws_resources(AwsProviderConfig& cfg, std::shared_ptr<HttpTranspor
   if (!w.ok()) return w.status();
   auto d = SqsQueue::create_fifo_queue(*sqs, cfg.distributor_queue_name);
   if (!d.ok()) return d.status();
+  auto wq = SqsQueue::create_fifo_queue(*sqs, cfg.watch_queue_name);
+  if (!wq.ok()) return wq.status();
   cfg.writer_queue_url = *w;
   cfg.distributor_queue_url = *d;
+  cfg.watch_queue_url = *wq;
   return Status::OK();
 }
 

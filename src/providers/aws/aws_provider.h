@@ -11,10 +11,13 @@
 //   FK_BUCKET       [faaskeeper-data]     S3 bucket (s3, hybrid, and SQS offload)
 //   FK_USER_PREFIX  [znode]               S3 key prefix of node objects
 //   FK_HYBRID_INLINE_MAX [4096]           hybrid: largest object kept in DynamoDB
-//   FK_WRITER_QUEUE_URL / FK_DISTRIBUTOR_QUEUE_URL   queue URLs, or
+//   FK_WRITER_QUEUE_URL / FK_DISTRIBUTOR_QUEUE_URL / FK_WATCH_QUEUE_URL   queue URLs, or
 //   FK_WRITER_QUEUE [faaskeeper-writer.fifo] / FK_DISTRIBUTOR_QUEUE [faaskeeper-distributor.fifo]
-//                                         queue names resolved with GetQueueUrl
+//   / FK_WATCH_QUEUE [faaskeeper-watch.fifo]   queue names resolved with GetQueueUrl
+//                                         (the watch queue carries distributor -> watch function)
 //   FK_SQS_OFFLOAD_PREFIX [sqs-offload/]  S3 prefix of message bodies over the SQS limit
+// The function bootstrap (lambda/bootstrap.cc) also reads:
+//   FK_CHANNEL_CONNECT_TIMEOUT_MS [1000] / FK_CHANNEL_IO_TIMEOUT_MS [2000]   TcpClientChannel
 // plus AwsConfig::from_environment (credentials, region, AWS_ENDPOINT_URL_*).
 #pragma once
 
@@ -41,9 +44,10 @@ struct AwsProviderConfig {
   std::string bucket = "faaskeeper-data";
   std::string user_prefix = "znode";
   size_t hybrid_inline_max = 4096;
-  std::string writer_queue_url, distributor_queue_url;  // empty: resolved from the names
+  std::string writer_queue_url, distributor_queue_url, watch_queue_url;  // empty: resolved from the names
   std::string writer_queue_name = "faaskeeper-writer.fifo";
   std::string distributor_queue_name = "faaskeeper-distributor.fifo";
+  std::string watch_queue_name = "faaskeeper-watch.fifo";
   std::string offload_prefix = "sqs-offload/";
 
   static Result<AwsProviderConfig> from_environment();
@@ -59,7 +63,7 @@ struct AwsProviders {
   std::shared_ptr<S3Client> s3;
   std::shared_ptr<SystemStore> system_store;
   std::shared_ptr<UserStore> user_store;
-  std::shared_ptr<Queue> writer_queue, distributor_queue;
+  std::shared_ptr<Queue> writer_queue, distributor_queue, watch_queue;
 };
 
 // Builds clients, stores and queues. Resolves queue URLs by name when not given (one
