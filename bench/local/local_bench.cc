@@ -10,30 +10,18 @@
 //   get/remote  TcpTransport: reads through the endpoint (a client on another machine)
 //   set         each client sets its own node (any version), acknowledged after the
 //               distributor committed and published it (fdatasync on every commit)
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "client/local_transport.h"
-#include "client/tcp_transport.h"
-#include "endpoint/endpoint_file.h"
+#include "bench/local/bench_support.h"
 #include "faaskeeper/client.h"
-
-extern char** environ;
 
 namespace fk = faaskeeper;
 using SteadyClock = std::chrono::steady_clock;
@@ -54,28 +42,7 @@ struct Cell {
   double wall = 0, p50_ms = 0, p99_ms = 0;
 };
 
-[[noreturn]] void die(const std::string& why) {
-  std::fprintf(stderr, "fk_local_bench: %s\n", why.c_str());
-  std::exit(1);
-}
-
-std::unique_ptr<fk::Client> connect(const std::string& dir, bool remote) {
-  std::shared_ptr<fk::ClientTransport> t;
-  if (remote) {
-    auto address = fk::read_endpoint_file(dir);
-    if (!address.ok()) die(address.status().to_string());
-    auto tcp = fk::TcpTransport::connect(*address);
-    if (!tcp.ok()) die(tcp.status().to_string());
-    t = *tcp;
-  } else {
-    auto local = fk::LocalTransport::open(dir);
-    if (!local.ok()) die(local.status().to_string());
-    t = *local;
-  }
-  auto c = fk::Client::open(t);
-  if (!c.ok()) die(c.status().to_string());
-  return std::move(*c);
-}
+[[noreturn]] void die(const std::string& why) { fkbench::die("fk_local_bench", why); }
 
 // Runs `op(client index)` on every client for `seconds`, returning latencies and counts.
 Cell measure(const std::string& name, std::vector<std::unique_ptr<fk::Client>>& clients, size_t size, double seconds,
@@ -109,10 +76,8 @@ Cell measure(const std::string& name, std::vector<std::unique_ptr<fk::Client>>& 
   }
   std::sort(all.begin(), all.end());
   cell.ops = all.size();
-  if (!all.empty()) {
-    cell.p50_ms = all[all.size() / 2];
-    cell.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
-  }
+  cell.p50_ms = fkbench::percentile(all, 50);
+  cell.p99_ms = fkbench::percentile(all, 99);
   return cell;
 }
 
@@ -137,37 +102,14 @@ int main(int argc, char** argv) {
     else die("unknown option " + k + " (--data DIR --seconds S --writers N --batch N)");
   }
 
-  // Start a deployment of our own unless one was named.
-  pid_t server = -1;
-  std::string tmp;
-  if (o.data.empty()) {
-    tmp = std::filesystem::temp_directory_path() / ("fk-bench-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(tmp);
-    o.data = tmp + "/data";
-    std::filesystem::create_directories(tmp);
-    std::string log = tmp + "/deployment.log";
-    std::vector<std::string> args = {FK_FAASKEEPER_BIN, "local", "--data", o.data, "--writers", o.writers, "--batch", o.batch};
-    std::vector<char*> cargs;
-    for (auto& a : args) cargs.push_back(a.data());
-    cargs.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (posix_spawn(&server, cargs[0], &fa, nullptr, cargs.data(), environ) != 0) die("cannot start faaskeeper");
-    posix_spawn_file_actions_destroy(&fa);
-    auto deadline = SteadyClock::now() + std::chrono::seconds(30);
-    while (!std::filesystem::exists(o.data + "/endpoint")) {
-      if (SteadyClock::now() > deadline || ::waitpid(server, nullptr, WNOHANG) == server)
-        die("the deployment did not start; see " + log);
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  }
+  fkbench::Deployment d("fk_local_bench", o.data, {"--writers", o.writers, "--batch", o.batch});
+  o.data = d.data();
 
   std::printf("FaaSKeeper local deployment benchmark: %s, %.1f s per cell, writers=%s batch=%s, %u cores\n",
               o.data.c_str(), o.seconds, o.writers.c_str(), o.batch.c_str(), std::thread::hardware_concurrency());
   std::printf("%-11s %7s %8s %9s %12s %10s %10s\n", "op", "clients", "value", "ops", "ops/s", "p50 ms", "p99 ms");
 
-  auto admin = connect(o.data, false);
+  auto admin = d.connect(false);
   admin->create("/bench", std::string());
   for (size_t size : {size_t(1024), size_t(64 * 1024)}) {
     std::string value(size, 'v');
@@ -177,7 +119,7 @@ int main(int argc, char** argv) {
       for (bool remote : {false, true}) {
         std::vector<std::unique_ptr<fk::Client>> clients(n);
         std::vector<std::thread> opening;
-        for (int i = 0; i < n; ++i) opening.emplace_back([&, i] { clients[i] = connect(o.data, remote); });
+        for (int i = 0; i < n; ++i) opening.emplace_back([&, i] { clients[i] = d.connect(remote); });
         for (auto& t : opening) t.join();
         print(measure(remote ? "get/remote" : "get", clients, size, o.seconds, [&](fk::Client& c, int) {
           auto r = c.get(node);
@@ -188,7 +130,7 @@ int main(int argc, char** argv) {
       std::vector<std::thread> opening;
       for (int i = 0; i < n; ++i)
         opening.emplace_back([&, i] {
-          clients[i] = connect(o.data, false);
+          clients[i] = d.connect(false);
           clients[i]->create("/bench/set-" + std::to_string(size) + "-" + std::to_string(i), std::string());
         });
       for (auto& t : opening) t.join();
@@ -196,12 +138,6 @@ int main(int argc, char** argv) {
         return c.set("/bench/set-" + std::to_string(size) + "-" + std::to_string(i), value).ok();
       }));
     }
-  }
-  admin.reset();
-  if (server > 0) {
-    ::kill(server, SIGTERM);
-    ::waitpid(server, nullptr, 0);
-    std::filesystem::remove_all(tmp);
   }
   return 0;
 }
