@@ -1,6 +1,8 @@
 #include "functions/distributor.h"
 
 #include <algorithm>
+#include <iterator>
+#include <optional>
 #include <set>
 
 #include "core/node_object.h"
@@ -19,13 +21,18 @@ using namespace schema::attr;
 constexpr size_t kTxidOp = 0;
 constexpr size_t kSessionOp = 1;
 
+// The txid counter's update for a commit transaction that assigns txids last+1 .. last+count:
+// v is the last assigned txid, f the first txid of the latest commit transaction.
+UpdateOp counter_op(int64_t last, int64_t count) {
+  return UpdateOp{schema::kTxidKey,
+                  last == 0 ? Condition::all({Predicate::not_exists(kValue)})
+                            : Condition::all({Predicate::eq(kValue, last)}),
+                  {Action::set(kValue, last + count), Action::set(kFirstTxid, last + 1)}};
+}
+
 std::vector<TxnOp> commit_ops(const DistributorMessage& m, int64_t txid, int64_t now) {
   std::vector<TxnOp> ops;
-  UpdateOp counter{schema::kTxidKey,
-                   txid == 1 ? Condition::all({Predicate::not_exists(kValue)})
-                             : Condition::all({Predicate::eq(kValue, txid - 1)}),
-                   {Action::set(kValue, txid)}};
-  ops.push_back(counter);
+  ops.push_back(counter_op(txid - 1, 1));
 
   auto seq = static_cast<int64_t>(m.seq);
   UpdateOp session{schema::session_key(m.session_id), {}, {}};
@@ -89,11 +96,10 @@ std::vector<TxnOp> commit_ops(const DistributorMessage& m, int64_t txid, int64_t
   return ops;
 }
 
-// Writes the node objects of a committed transaction. Idempotent: children are merged as set
-// operations and everything else is absolute, so a redelivered message may publish again.
-Status publish(const FunctionEnv& env, const DistributorMessage& m, int64_t txid,
-               const std::set<std::string>& stamped) {
-  std::vector<UserWrite> writes;
+// Appends the node objects of a committed message to `writes`. Idempotent: children are merged
+// as set operations and everything else is absolute, so a redelivered message may publish again.
+Status collect_writes(const FunctionEnv& env, const DistributorMessage& m, int64_t txid,
+                      const std::set<std::string>& stamped, std::vector<UserWrite>& writes) {
   for (const auto& w : m.writes) {
     if (w.deleted) {
       writes.push_back({w.path, std::nullopt});
@@ -122,7 +128,7 @@ Status publish(const FunctionEnv& env, const DistributorMessage& m, int64_t txid
       obj.epochs.push_back(txid);
     writes.push_back({w.path, encode_node_object(obj)});
   }
-  return env.user->write(writes);
+  return Status::OK();
 }
 
 void reply(const FunctionEnv& env, const DistributorMessage& m, int64_t txid) {
@@ -199,85 +205,213 @@ void refuse(const FunctionEnv& env, const DistributorMessage& m, Error err, std:
   env.channel->send(m.session_id, encode(ServerMessage{std::move(r)}));
 }
 
-Result<int64_t> last_txid(const FunctionEnv& env) {
+struct Counter {
+  int64_t last = 0;   // the last txid committed
+  int64_t first = 0;  // the first txid of the commit transaction that committed `last`
+};
+
+Result<Counter> read_counter(const FunctionEnv& env) {
   auto item = env.system->get(schema::kTxidKey);
   if (!item.ok()) return item.status();
-  return *item ? get_int(**item, kValue).value_or(0) : int64_t{0};
+  Counter c;
+  if (*item) {
+    c.last = get_int(**item, kValue).value_or(0);
+    c.first = get_int(**item, kFirstTxid).value_or(c.last);
+  }
+  return c;
+}
+
+std::string key_of(const TxnOp& op) {
+  return std::visit([](const auto& o) { return o.key; }, op);
+}
+
+// One distributor invocation. Messages are committed in queue order, several at once when they
+// can share one system-store transaction: a group is a run of consecutive messages whose commit
+// ops touch pairwise distinct items (in practice: distinct sessions, since the writers' leases
+// already make in-flight plans touch distinct nodes) and fit the store's item limit. The group
+// takes consecutive txids in queue order, commits all or nothing, is published in one user-store
+// write, and only then does the next group commit. A group the store refuses is retried one
+// message at a time, which sorts out redeliveries, lapsed leases and unacceptable messages.
+//
+// Redelivery invariant: every commit transaction is published before the next one commits, so
+// after a crash only the latest one (txids counter.first .. counter.last) can be unpublished; a
+// redelivered message committed there is published again (its nodes are touched by nobody
+// else in that transaction), one committed earlier is done.
+class BatchRun {
+ public:
+  BatchRun(const FunctionEnv& env, Counter counter, std::vector<Outcome>& out)
+      : env_(env), counter_(counter), out_(out) {}
+
+  enum class Next { Continue, Stop };  // Stop: this and every later message are Retry
+
+  // Commits messages[i] alone (also the redelivery, lease-lapse and refusal paths).
+  Next single(size_t i, const DistributorMessage& m);
+
+  // Commits the messages in one transaction built from their commit ops (ops[k][0], the
+  // per-message counter update, is replaced by one for the whole group). Fallback: nothing was
+  // applied, commit them one by one.
+  enum class Group { Committed, Fallback, Stop };
+  Group group(const std::vector<std::pair<size_t, const DistributorMessage*>>& ms,
+              std::vector<std::vector<TxnOp>> ops);
+
+  int64_t last() const { return counter_.last; }
+
+ private:
+  struct Committed {
+    size_t index;
+    const DistributorMessage* m;
+    int64_t txid;
+  };
+  // Watches, one publish for all, replies; marks them Done.
+  Next finish(const std::vector<Committed>& done);
+
+  const FunctionEnv& env_;
+  Counter counter_;
+  std::vector<Outcome>& out_;
+};
+
+BatchRun::Next BatchRun::single(size_t i, const DistributorMessage& m) {
+  int64_t next = counter_.last + 1;
+  auto committed = env_.system->transact(commit_ops(m, next, env_.clock->now_ms()));
+  if (!committed.ok()) {
+    if (committed.code() == Error::SystemError || committed.code() == Error::ConnectionLoss)
+      return Next::Stop;  // store unavailable: retry this and every later message
+    // A transaction the store can never accept must not wedge the global order: refuse it.
+    release_all(env_, m);
+    refuse(env_, m, Error::SystemError, "the system store refused the commit: " + committed.status().to_string());
+    out_[i] = Outcome::Done;
+    return Next::Continue;
+  }
+  env_.step("distributor.committed");
+
+  int64_t applied_at = next;
+  if (committed->committed) {
+    counter_ = Counter{next, next};
+  } else {
+    const auto& failed = committed->failed;
+    auto has = [&](size_t k) { return std::find(failed.begin(), failed.end(), k) != failed.end(); };
+    if (has(kTxidOp)) return Next::Stop;  // another distributor ran: start over from the store
+    if (m.session.partial_close) {
+      // A chunk already committed (redelivered), or the session is gone: nothing to do.
+      release_all(env_, m);
+      out_[i] = Outcome::Done;
+      return Next::Continue;
+    }
+    if (has(kSessionOp)) {
+      // Already committed (a redelivery): published again only if it is part of the latest
+      // commit transaction (see BatchRun).
+      auto item = env_.system->get(schema::session_key(m.session_id));
+      if (!item.ok()) return Next::Stop;
+      auto s = schema::parse_session(*item);
+      if (!s || s->applied_seq != m.seq || s->applied_txid < counter_.first || s->applied_txid > counter_.last) {
+        out_[i] = Outcome::Done;
+        return Next::Continue;
+      }
+      applied_at = s->applied_txid;
+    } else {
+      // A lease lapsed and another request took the node: this plan is stale, apply nothing.
+      release_all(env_, m);
+      refuse(env_, m, Error::SystemError, "the request's lease expired before it could commit; nothing was applied");
+      out_[i] = Outcome::Done;
+      return Next::Continue;
+    }
+  }
+  return finish({{i, &m, applied_at}});
+}
+
+BatchRun::Group BatchRun::group(const std::vector<std::pair<size_t, const DistributorMessage*>>& ms,
+                                std::vector<std::vector<TxnOp>> ops) {
+  std::vector<TxnOp> all{counter_op(counter_.last, static_cast<int64_t>(ms.size()))};
+  for (auto& part : ops) std::move(part.begin() + 1, part.end(), std::back_inserter(all));
+  auto committed = env_.system->transact(all);
+  if (!committed.ok())
+    return committed.code() == Error::SystemError || committed.code() == Error::ConnectionLoss ? Group::Stop
+                                                                                              : Group::Fallback;
+  if (!committed->committed) {
+    const auto& failed = committed->failed;
+    if (std::find(failed.begin(), failed.end(), kTxidOp) != failed.end()) return Group::Stop;
+    return Group::Fallback;
+  }
+  env_.step("distributor.committed");
+  std::vector<Committed> done;
+  for (size_t k = 0; k < ms.size(); ++k)
+    done.push_back({ms[k].first, ms[k].second, counter_.last + 1 + static_cast<int64_t>(k)});
+  counter_ = Counter{counter_.last + static_cast<int64_t>(ms.size()), counter_.last + 1};
+  return finish(done) == Next::Continue ? Group::Committed : Group::Stop;
+}
+
+BatchRun::Next BatchRun::finish(const std::vector<Committed>& done) {
+  std::vector<UserWrite> writes;
+  for (const auto& c : done) {
+    auto stamped = dispatch_watches(env_, *c.m, c.txid);
+    if (!stamped.ok()) return Next::Stop;
+    if (!collect_writes(env_, *c.m, c.txid, *stamped, writes).ok()) return Next::Stop;
+  }
+  if (!writes.empty() && !env_.user->write(writes).ok()) return Next::Stop;
+  env_.step("distributor.published");
+  for (const auto& c : done) {
+    reply(env_, *c.m, c.txid);
+    env_.step("distributor.replied");
+    out_[c.index] = Outcome::Done;
+  }
+  return Next::Continue;
 }
 
 }  // namespace
 
 std::vector<Outcome> Distributor::handle(const std::vector<QueueMessage>& batch) {
   std::vector<Outcome> out(batch.size(), Outcome::Retry);
-  auto last = last_txid(env_);
-  if (!last.ok()) return out;
-  int64_t txid = *last;
+  auto counter = read_counter(env_);
+  if (!counter.ok()) return out;
+  BatchRun run(env_, *counter, out);
 
-  for (size_t i = 0; i < batch.size(); ++i) {
-    auto decoded = decode_distributor_message(batch[i].body);
-    if (!decoded.ok()) {
-      out[i] = Outcome::Done;  // cannot be processed, ever
+  std::vector<std::optional<DistributorMessage>> msgs;
+  for (const auto& b : batch) {
+    auto decoded = decode_distributor_message(b.body);
+    msgs.push_back(decoded.ok() ? std::optional(std::move(*decoded)) : std::nullopt);
+  }
+  const size_t max_items = env_.system->max_transaction_items();
+  size_t i = 0;
+  while (i < msgs.size()) {
+    if (!msgs[i]) {
+      out[i++] = Outcome::Done;  // cannot be processed, ever
       continue;
     }
-    const DistributorMessage& m = *decoded;
     env_.step("distributor.received");
-    if (!m.clear_epochs.empty()) {
-      if (!clear_epochs(env_, m).ok()) return out;
-      out[i] = Outcome::Done;
+    if (!msgs[i]->clear_epochs.empty()) {
+      if (!clear_epochs(env_, *msgs[i]).ok()) return out;
+      out[i++] = Outcome::Done;
       continue;
     }
-    int64_t next = txid + 1;
-    auto committed = env_.system->transact(commit_ops(m, next, env_.clock->now_ms()));
-    if (!committed.ok()) {
-      if (committed.code() == Error::SystemError || committed.code() == Error::ConnectionLoss)
-        return out;  // store unavailable: retry this and every later message
-      // A transaction the store can never accept must not wedge the global order: refuse it.
-      release_all(env_, m);
-      refuse(env_, m, Error::SystemError, "the system store refused the commit: " + committed.status().to_string());
-      out[i] = Outcome::Done;
-      continue;
+    // The longest run of messages from i that can commit together.
+    std::vector<std::pair<size_t, const DistributorMessage*>> ms{{i, &*msgs[i]}};
+    std::vector<std::vector<TxnOp>> ops{commit_ops(*msgs[i], run.last() + 1, env_.clock->now_ms())};
+    std::set<std::string> keys;
+    for (size_t k = 1; k < ops[0].size(); ++k) keys.insert(key_of(ops[0][k]));
+    size_t items = ops[0].size();
+    for (size_t j = i + 1; j < msgs.size() && msgs[j] && msgs[j]->clear_epochs.empty(); ++j) {
+      auto more = commit_ops(*msgs[j], run.last() + 1 + static_cast<int64_t>(ms.size()), env_.clock->now_ms());
+      if (items + more.size() - 1 > max_items) break;
+      bool clash = false;
+      for (size_t k = 1; k < more.size() && !clash; ++k) clash = keys.count(key_of(more[k])) > 0;
+      if (clash) break;
+      for (size_t k = 1; k < more.size(); ++k) keys.insert(key_of(more[k]));
+      items += more.size() - 1;
+      env_.step("distributor.received");
+      ms.emplace_back(j, &*msgs[j]);
+      ops.push_back(std::move(more));
     }
-    env_.step("distributor.committed");
-
-    int64_t applied_at = next;
-    if (committed->committed) {
-      txid = next;
-    } else {
-      const auto& failed = committed->failed;
-      auto has = [&](size_t k) { return std::find(failed.begin(), failed.end(), k) != failed.end(); };
-      if (has(kTxidOp)) return out;  // another distributor ran: start over from the store
-      if (m.session.partial_close) {
-        // A chunk already committed (redelivered), or the session is gone: nothing to do.
-        release_all(env_, m);
-        out[i] = Outcome::Done;
-        continue;
-      }
-      if (has(kSessionOp)) {
-        // Already committed (a redelivery). Only the latest commit can be unpublished, since
-        // each message is published before the next one commits.
-        auto item = env_.system->get(schema::session_key(m.session_id));
-        if (!item.ok()) return out;
-        auto s = schema::parse_session(*item);
-        if (!s || s->applied_seq != m.seq || s->applied_txid != txid) {
-          out[i] = Outcome::Done;
-          continue;
-        }
-        applied_at = s->applied_txid;
-      } else {
-        // A lease lapsed and another request took the node: this plan is stale, apply nothing.
-        release_all(env_, m);
-        refuse(env_, m, Error::SystemError, "the request's lease expired before it could commit; nothing was applied");
-        out[i] = Outcome::Done;
+    if (ms.size() > 1) {
+      auto g = run.group(ms, std::move(ops));
+      if (g == BatchRun::Group::Stop) return out;
+      if (g == BatchRun::Group::Committed) {
+        i += ms.size();
         continue;
       }
     }
-    auto stamped = dispatch_watches(env_, m, applied_at);
-    if (!stamped.ok()) return out;
-    if (!publish(env_, m, applied_at, *stamped).ok()) return out;
-    env_.step("distributor.published");
-    reply(env_, m, applied_at);
-    env_.step("distributor.replied");
-    out[i] = Outcome::Done;
+    for (const auto& [index, m] : ms)
+      if (run.single(index, *m) == BatchRun::Next::Stop) return out;
+    i += ms.size();
   }
   return out;
 }

@@ -11,7 +11,8 @@
 //   "w:<path>"            watches on a path: string sets d (data/exists), c (children),
 //                         p (persistent); entries "<session>:<seq>@<txid armed after>"
 //   "wr"                  persistent-recursive watches: set r, entries "<entry>|<path>"
-//   "txid"                the last assigned txid (attribute v)
+//   "txid"                the last assigned txid (attribute v) and the first txid of the
+//                         commit transaction that assigned it (attribute f; see distributor.cc)
 #pragma once
 
 #include <cstdint>
@@ -47,6 +48,8 @@ inline const std::string kState = "st", kTimeout = "to", kAppliedSeq = "as", kAp
                          kDecidedSeq = "ws", kDecidedErr = "fe", kDecidedMsg = "fm",
                          kAlive = "hb", kClosedAt = "cl", kExpired = "ex", kPath = "p",
                          kValue = "v";
+// the txid counter: first txid of the latest commit transaction
+inline const std::string kFirstTxid = "f";
 // the system session record (kSystemSessionId): the last seq the reaper reserved
 inline const std::string kReapSeq = "rq";
 // watch tables

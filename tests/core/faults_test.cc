@@ -504,3 +504,89 @@ TEST(Faults, LeaseLapsedBeforeCommitAppliesNothing) {
   EXPECT_EQ(leased_keys(m.d), std::vector<std::string>{});
   EXPECT_EQ(store_disagreements(m.d), std::vector<std::string>{});
 }
+
+// Requests of different sessions waiting together in the distributor queue commit in one
+// system-store transaction. A crash after that commit, before the publish, loses none of them:
+// the redelivered messages find themselves committed in the latest commit transaction and are
+// published again, each at its own txid, and answered once.
+TEST(Faults, CrashAfterAGroupCommitRepublishesEveryMessageOfTheGroup) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool hold = false, held = false, released = false;
+  std::atomic<int> commits{0}, crash_at{-1};
+  ManualTimeDeployment m([&](std::string_view step) {
+    if (step == "distributor.committed" && ++commits == crash_at.load())
+      throw std::runtime_error("injected crash after the group commit");
+    if (step != "distributor.received") return;
+    std::unique_lock lock(mu);
+    if (!hold) return;
+    hold = false;
+    held = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return released; });
+  });
+  struct Release {  // however the test ends, the distributor is let go
+    std::mutex& mu;
+    std::condition_variable& cv;
+    bool& released;
+    ~Release() {
+      {
+        std::lock_guard lock(mu);
+        released = true;
+      }
+      cv.notify_all();
+    }
+  } release{mu, cv, released};
+
+  constexpr int kClients = 4;
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i <= kClients; ++i) {
+    clients.push_back(connect(m.d));
+    must(clients.back()->create("/g" + std::to_string(i), std::string("0")));
+  }
+  // Client 0's set holds the distributor; the others' sets queue up behind it.
+  {
+    std::lock_guard lock(mu);
+    hold = true;
+  }
+  auto first = clients[0]->set_async("/g0", std::string("v"), 0);
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 5s, [&] { return held; })) << "the distributor never received the first set";
+  }
+  std::vector<std::future<Result<Stat>>> sets;
+  for (int i = 1; i <= kClients; ++i) sets.push_back(clients[i]->set_async("/g" + std::to_string(i), std::string("v"), 0));
+  ASSERT_TRUE(eventually([&] { return m.d.distributor_queue().size() == kClients + 1; }));
+  EXPECT_NE(first.wait_for(0s), std::future_status::ready) << "the first set must still be pending";
+
+  // The first set commits alone; the next batch is the group, and the crash follows its commit.
+  crash_at = commits + 2;
+  {
+    std::lock_guard lock(mu);
+    released = true;
+  }
+  cv.notify_all();
+  ASSERT_TRUE(first.get().ok());
+  ASSERT_TRUE(eventually([&] { return commits >= crash_at; })) << "the group never committed";
+  auto counter = must(m.d.system_store().get("txid"));
+  ASSERT_TRUE(counter.has_value());
+  EXPECT_EQ(get_int(*counter, "v").value_or(0) - get_int(*counter, "f").value_or(0), kClients - 1)
+      << "the queued sets did not commit as one transaction";
+
+  m.clock.advance(60'001);  // the group's messages are redelivered
+  std::set<int64_t> txids;
+  for (int i = 0; i < kClients; ++i) {
+    auto r = sets[i].get();
+    ASSERT_TRUE(r.ok()) << r.status().to_string();
+    EXPECT_EQ(r->version, 1);
+    txids.insert(r->mzxid);
+    NodeData n = must(clients[0]->get("/g" + std::to_string(i + 1)));
+    EXPECT_EQ(n.data, std::optional<std::string>("v")) << "/g" << i + 1 << " was committed but never published";
+    EXPECT_EQ(n.stat.mzxid, r->mzxid);
+  }
+  EXPECT_EQ(txids.size(), static_cast<size_t>(kClients)) << "each message keeps its own txid";
+  EXPECT_EQ(*txids.rbegin() - *txids.begin(), kClients - 1) << "the group's txids are consecutive";
+  EXPECT_TRUE(eventually([&] { return m.d.writer_queue().size() == 0 && m.d.distributor_queue().size() == 0; }));
+  EXPECT_EQ(leased_keys(m.d), std::vector<std::string>{});
+  EXPECT_EQ(store_disagreements(m.d), std::vector<std::string>{});
+}
