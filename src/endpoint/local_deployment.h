@@ -24,7 +24,9 @@ struct LocalDeploymentOptions {
   std::string data_dir;
   EndpointOptions endpoint;  // port 0: ephemeral
   RuntimeConfig runtime;
-  FunctionConfig functions;
+  // A lease here is held for about a millisecond (writer to distributor commit on one machine)
+  // and a try costs nothing: poll busy leases often, for up to about half a second.
+  FunctionConfig functions{.lock_attempts = 150, .lock_backoff_ms = 1, .lock_backoff_max_ms = 4};
   LocalOptions storage;
   bool write_endpoint_file = true;
 };

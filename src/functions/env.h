@@ -18,7 +18,10 @@ struct FunctionConfig {
   int64_t lease_ms = 10'000;        // how long a writer's lease on a node lasts
   int64_t lease_margin_ms = 1'000;  // a writer does not push with less lease than this left
   int lock_attempts = 20;           // tries for a busy lease before handing the message back
-  int64_t lock_backoff_ms = 2;      // first back-off between tries (doubles, capped at 50 ms)
+  int64_t lock_backoff_ms = 2;      // first back-off between tries (doubles up to the max)
+  // A lease is held until the distributor commits (milliseconds locally, tens of them on a
+  // cloud), and every try is a billed conditional write on DynamoDB: a deployment tunes both.
+  int64_t lock_backoff_max_ms = 50;
 };
 
 // Messages of one invocation are acked on Done and handed back to the queue on Retry.

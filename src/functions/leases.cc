@@ -29,7 +29,7 @@ Result<std::optional<schema::NodeState>> LeasedView::lookup(const std::string& p
       return node;
     }
     if (env_.sleep_ms) env_.sleep_ms(backoff);
-    backoff = std::min<int64_t>(backoff * 2, 50);
+    backoff = std::min<int64_t>(backoff * 2, env_.config.lock_backoff_max_ms);
   }
   return Status(Error::SystemError, "lease busy: " + path);
 }
