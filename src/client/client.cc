@@ -299,6 +299,11 @@ class Client::Impl {
     if (auto* r = std::get_if<Reply>(&*msg)) {
       if (r->txid > 0) observe(r->txid);
       bool expired = r->err == Error::SessionExpired;
+      if (expired) {
+        // Before the caller wakes: whoever sees SessionExpired also sees state() == Expired.
+        std::lock_guard lock(mu_);
+        state_ = SessionState::Expired;
+      }
       complete_write(r->seq, std::move(*r));
       if (expired) expire();  // the deployment no longer knows this session
     } else if (auto* n = std::get_if<WatchNotification>(&*msg)) {
