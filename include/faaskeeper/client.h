@@ -46,6 +46,11 @@ struct ClientOptions {
   std::chrono::milliseconds request_timeout{10'000};
   // Receives session events (type None): Expired when the deployment expired the session.
   Watcher session_watcher;
+  // Tracing: called with every watch event the moment the client accepts it (on the receiving
+  // thread, before any read the event releases can return, and before the event's watchers
+  // run on the event thread). Must be fast and must not call the client. For recording
+  // histories (src/check); leave empty otherwise.
+  std::function<void(const WatchedEvent&)> event_trace;
 };
 
 struct NodeData {

@@ -313,6 +313,7 @@ class Client::Impl {
       {
         std::lock_guard lock(mu_);
         if (duplicate_event(e)) return;
+        if (options_.event_trace) options_.event_trace(e);
         fired = watches_.on_event(e);
         for (auto& w : fired) pending_events_.push_back([w, e] { w(e); });
       }
