@@ -13,21 +13,10 @@ struct LocalDeployment::Parts {
   std::unique_ptr<LocalSystemStore> system;
   std::unique_ptr<LocalUserStore> user;
   std::unique_ptr<LocalQueue> writer_queue, distributor_queue, watch_queue;
+  // Only with options.chaos.seed: the fault injector and the functions' views of the queues.
+  std::unique_ptr<Chaos> chaos;
+  std::unique_ptr<Queue> chaos_writer_queue, chaos_distributor_queue, chaos_watch_queue;
 };
-
-namespace {
-
-// FunctionEnv gains a watch queue with the watch function; wire it when this build has one.
-template <class Env>
-void set_watch_queue(Env& env, Queue* q) {
-  if constexpr (requires { env.watch_queue; }) env.watch_queue = q;
-}
-template <class Env>
-constexpr bool has_watch_queue() {
-  return requires(Env e) { e.watch_queue; };
-}
-
-}  // namespace
 
 LocalDeployment::LocalDeployment(LocalDeploymentOptions options) : options_(std::move(options)) {}
 
@@ -50,8 +39,7 @@ Result<std::unique_ptr<LocalDeployment>> LocalDeployment::start(LocalDeploymentO
   };
   if (Status s = open_queue("writer", p.writer_queue); !s.ok()) return s;
   if (Status s = open_queue("distributor", p.distributor_queue); !s.ok()) return s;
-  if constexpr (has_watch_queue<FunctionEnv>())
-    if (Status s = open_queue("watch", p.watch_queue); !s.ok()) return s;
+  if (Status s = open_queue("watch", p.watch_queue); !s.ok()) return s;
   if (Status s = initialize_stores(*p.system, *p.user, p.clock); !s.ok())
     return Status(s.code(), "cannot initialise the stores in " + d->options_.data_dir + ": " + s.message());
 
@@ -63,10 +51,21 @@ Result<std::unique_ptr<LocalDeployment>> LocalDeployment::start(LocalDeploymentO
   env.user = p.user.get();
   env.writer_queue = p.writer_queue.get();
   env.distributor_queue = p.distributor_queue.get();
-  set_watch_queue(env, p.watch_queue.get());
+  env.watch_queue = p.watch_queue.get();
   env.channel = d->endpoint_.get();
   env.clock = &p.clock;
   env.config = d->options_.functions;
+  if (d->options_.chaos.seed != 0) {
+    p.chaos = std::make_unique<Chaos>(d->options_.chaos, p.clock);
+    p.chaos_writer_queue = p.chaos->wrap(*p.writer_queue, "writer_queue");
+    p.chaos_distributor_queue = p.chaos->wrap(*p.distributor_queue, "distributor_queue");
+    p.chaos_watch_queue = p.chaos->wrap(*p.watch_queue, "watch_queue");
+    env.writer_queue = p.chaos_writer_queue.get();
+    env.distributor_queue = p.chaos_distributor_queue.get();
+    env.watch_queue = p.chaos_watch_queue.get();
+    env.clock = &p.chaos->clock();
+    env.step_hook = p.chaos->step_hook();
+  }
   d->runtime_ = std::make_unique<FunctionRuntime>(std::move(env), d->options_.runtime);
   d->runtime_->start();
 
@@ -88,5 +87,7 @@ void LocalDeployment::stop() {
 }
 
 wire::Address LocalDeployment::address() const { return endpoint_->address(); }
+
+const Chaos* LocalDeployment::chaos() const { return parts_ ? parts_->chaos.get() : nullptr; }
 
 }  // namespace faaskeeper

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "endpoint/chaos.h"
 #include "endpoint/endpoint.h"
 #include "faaskeeper/error.h"
 #include "providers/local/local_database.h"
@@ -29,6 +30,7 @@ struct LocalDeploymentOptions {
   FunctionConfig functions{.lock_attempts = 150, .lock_backoff_ms = 1, .lock_backoff_max_ms = 4};
   LocalOptions storage;
   bool write_endpoint_file = true;
+  ChaosOptions chaos;  // fault injection for the fault campaign; off unless seeded (chaos.h)
 };
 
 class LocalDeployment {
@@ -49,6 +51,8 @@ class LocalDeployment {
   const std::string& data_dir() const { return options_.data_dir; }
   Endpoint& endpoint() { return *endpoint_; }
   FunctionRuntime& runtime() { return *runtime_; }
+  // The fault injector when options.chaos.seed was set, else nullptr.
+  const Chaos* chaos() const;
 
   struct Parts;
 

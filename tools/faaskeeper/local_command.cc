@@ -41,6 +41,7 @@ struct LocalArgs {
   // cannot be bound is an error.
   int zk_port = kDefaultZkPort;
   bool zk_port_given = false;
+  uint64_t chaos_seed = 0;  // fault campaign only (endpoint/chaos.h)
 };
 
 int run_local(const LocalArgs& a) {
@@ -60,6 +61,7 @@ int run_local(const LocalArgs& a) {
   o.runtime.writer_batch = static_cast<size_t>(a.batch);
   o.runtime.distributor_batch = static_cast<size_t>(a.batch);
   o.runtime.heartbeat_interval = std::chrono::milliseconds(a.heartbeat_ms);
+  o.chaos.seed = a.chaos_seed;
   auto started = std::chrono::steady_clock::now();
   auto d = LocalDeployment::start(o);
   if (!d.ok()) {
@@ -87,6 +89,9 @@ int run_local(const LocalArgs& a) {
   if (gw) log("ZooKeeper gateway: 127.0.0.1:" + std::to_string(gw->port()) + " (zkCli/kazoo/Curator clients)");
   log("functions: " + std::to_string(a.writers) + " writer instance(s), 1 distributor, batch size " +
       std::to_string(a.batch) + ", heartbeat every " + std::to_string(a.heartbeat_ms) + " ms");
+  if (a.chaos_seed != 0)
+    log("CHAOS: injecting function crashes, duplicate deliveries, watch delays and clock jumps (seed " +
+        std::to_string(a.chaos_seed) + "); for fault testing only");
   log("stores: " + a.data_dir + "/system (system store + queues), " + a.data_dir + "/user (user store)");
   log("try: faaskeeper ls / --data " + a.data_dir + "   stop: faaskeeper stop --data " + a.data_dir +
       " (or Ctrl-C)");
@@ -96,6 +101,12 @@ int run_local(const LocalArgs& a) {
   sigwait(&stop_signals, &sig);
   log(std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
   if (gw) gw->stop();
+  if (const Chaos* chaos = (*d)->chaos()) {
+    Chaos::Stats cs = chaos->stats();
+    log("chaos injected: " + std::to_string(cs.crashes) + " crashes, " + std::to_string(cs.duplicates) +
+        " duplicate deliveries, " + std::to_string(cs.delays) + " watch delays, " + std::to_string(cs.jumps) +
+        " clock jumps");
+  }
   (*d)->stop();
   log("stopped; data is in " + a.data_dir);
   return 0;
@@ -166,6 +177,9 @@ void add_local_commands(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(-1, 65535))
       ->each([](const std::string&) { a.zk_port_given = true; });
   local->add_flag("--verbose", a.verbose, "also log every client connection");
+  local->add_option("--chaos-seed", a.chaos_seed,
+                    "fault testing only: inject crashes, duplicates, delays and clock jumps (0: off)")
+      ->group("Testing");
   local->callback([&] { exit_code = run_local(a); });
 
   static std::string stop_dir = default_data_dir();
