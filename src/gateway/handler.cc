@@ -1,5 +1,6 @@
 #include "gateway/handler.h"
 
+#include <algorithm>
 #include <type_traits>
 #include <utility>
 
@@ -16,6 +17,30 @@ int32_t code(const Status& s) { return static_cast<int32_t>(s.code()); }
 template <class T>
 int32_t code(const Result<T>& r) {
   return r.ok() ? 0 : static_cast<int32_t>(r.status().code());
+}
+
+// Errors after which a write may or may not have taken effect.
+bool outcome_unknown(Error e) {
+  return e == Error::ConnectionLoss || e == Error::OperationTimeout || e == Error::RequestTimeout ||
+         e == Error::SystemError;
+}
+
+std::string parent_of(const std::string& path) {
+  auto i = path.rfind('/');
+  return i == 0 || i == std::string::npos ? "/" : path.substr(0, i);
+}
+
+std::string child_path(const std::string& parent, const std::string& name) {
+  return parent == "/" ? "/" + name : parent + "/" + name;
+}
+
+// ZooKeeper's getEphemerals: a prefix that is null, blank or "/" after Java's trim() (which
+// strips every char <= ' ') selects all of the session's ephemerals; otherwise a plain
+// string-prefix match on the untrimmed prefix ("/a" matches "/a" and "/ab/x").
+bool selects_all(const std::string& prefix) {
+  auto b = std::find_if(prefix.begin(), prefix.end(), [](unsigned char c) { return c > ' '; });
+  auto e = std::find_if(prefix.rbegin(), prefix.rend(), [](unsigned char c) { return c > ' '; }).base();
+  return b >= e || std::string(b, e) == "/";
 }
 
 faaskeeper::CreateRequest to_create(const zk::CreateRequest& r) {
@@ -145,6 +170,81 @@ void SessionHandler::set_watches(int64_t rel, const std::vector<std::string>& da
   }
 }
 
+void SessionHandler::note_create(const std::string& path, CreateMode mode, const Status& outcome,
+                                 const std::string& created) {
+  if (!is_ephemeral(mode)) return;
+  std::lock_guard<std::mutex> lock(eph_mu_);
+  if (outcome.ok()) {
+    eph_candidates_.insert(created);
+  } else if (outcome_unknown(outcome.code())) {
+    (is_sequential(mode) ? eph_uncertain_seq_ : eph_uncertain_).insert(path);
+  }
+}
+
+std::vector<std::string> SessionHandler::ephemerals(const std::string& prefix) {
+  const bool all = selects_all(prefix);
+  auto selected = [&](const std::string& p) { return all || p.compare(0, prefix.size(), prefix) == 0; };
+  std::set<std::string> places;
+  std::set<std::string> seqs;
+  {
+    std::lock_guard<std::mutex> lock(eph_mu_);
+    for (const auto* set : {&eph_candidates_, &eph_uncertain_})
+      for (const auto& p : *set)
+        if (selected(p)) places.insert(p);
+    seqs = eph_uncertain_seq_;
+  }
+  // A sequential create with an unknown outcome made, if anything, parent/<name><10 digits>.
+  for (const auto& requested : seqs) {
+    const std::string parent = parent_of(requested);
+    const std::string stem = requested.substr(parent == "/" ? 1 : parent.size() + 1);
+    auto c = client_->get_children(parent);
+    if (!c.ok()) continue;
+    for (const auto& name : c->names) {
+      if (name.size() != stem.size() + 10 || name.compare(0, stem.size(), stem) != 0) continue;
+      if (!std::all_of(name.begin() + stem.size(), name.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+        continue;
+      if (std::string p = child_path(parent, name); selected(p)) places.insert(p);
+    }
+  }
+  const int64_t self = client_->session_id();
+  std::vector<std::string> mine, gone;
+  for (const auto& p : places) {
+    auto s = client_->exists(p);
+    if (!s.ok()) continue;  // cannot tell now: keep it for the next call
+    if (s->has_value() && (*s)->ephemeral_owner == self) mine.push_back(p);
+    else gone.push_back(p);
+  }
+  std::lock_guard<std::mutex> lock(eph_mu_);
+  for (const auto& p : gone) eph_candidates_.erase(p);  // deleted (or never ours): forget it
+  return mine;
+}
+
+Result<int32_t> SessionHandler::count_descendants(const std::string& path) {
+  auto top = client_->get_children(path);
+  if (!top.ok()) {
+    // ZooKeeper looks the path up in its node map: a malformed path is just absent.
+    if (top.status().code() == Error::BadArguments) return Status(Error::NoNode, path);
+    return top.status();
+  }
+  int32_t count = 0;
+  std::vector<std::pair<std::string, std::vector<std::string>>> stack{{path, top->names}};
+  while (!stack.empty()) {
+    auto [parent, names] = std::move(stack.back());
+    stack.pop_back();
+    for (const auto& name : names) {
+      ++count;
+      std::string p = child_path(parent, name);
+      auto c = client_->get_children(p);
+      if (c.ok()) {
+        if (!c->names.empty()) stack.emplace_back(std::move(p), std::move(c->names));
+      } else if (c.status().code() != Error::NoNode) {  // NoNode: deleted meanwhile
+        return c.status();
+      }
+    }
+  }
+  return count;
+}
+
 bool SessionHandler::handle(std::string_view payload) {
   auto env = split_request(payload);
   if (!env.ok()) return false;  // shorter than a header: ZooKeeper closes
@@ -165,6 +265,8 @@ bool SessionHandler::handle(std::string_view payload) {
         } else if constexpr (std::is_same_v<T, zk::CreateRequest> || std::is_same_v<T, Create2Request> ||
                              std::is_same_v<T, CreateContainerRequest>) {
           auto c = client_->create(r.path, r.data, static_cast<CreateMode>(r.flags));
+          note_create(r.path, static_cast<CreateMode>(r.flags), c.ok() ? Status() : c.status(),
+                      c.ok() ? c->path : "");
           ReplyHeader h{xid, zxid(), code(c)};
           if constexpr (std::is_same_v<T, zk::CreateRequest>) {
             send(encode_reply(h, CreateResponse{c.ok() ? c->path : ""}));
@@ -230,6 +332,7 @@ bool SessionHandler::handle(std::string_view payload) {
                              GetACLResponse{open_acl_unsafe(), err == 0 ? **s : Stat{}}));
         } else if constexpr (std::is_same_v<T, MultiRequest>) {
           std::vector<faaskeeper::MultiOp> ops;
+          std::vector<std::pair<size_t, faaskeeper::CreateRequest>> ephemeral_creates;  // for getEphemerals
           bool bad = false;
           for (const auto& op : r.ops) {
             std::visit(
@@ -237,6 +340,8 @@ bool SessionHandler::handle(std::string_view payload) {
                   using O = std::decay_t<decltype(o)>;
                   if constexpr (std::is_same_v<O, zk::CreateRequest> || std::is_same_v<O, Create2Request> ||
                                 std::is_same_v<O, CreateContainerRequest>) {
+                    if (is_ephemeral(static_cast<CreateMode>(o.flags)))
+                      ephemeral_creates.emplace_back(ops.size(), to_create(o));
                     ops.emplace_back(to_create(o));
                   } else if constexpr (std::is_same_v<O, CreateTTLRequest>) {
                     ops.emplace_back(faaskeeper::CreateRequest{o.path, o.data, static_cast<CreateMode>(o.flags), o.ttl});
@@ -263,6 +368,7 @@ bool SessionHandler::handle(std::string_view payload) {
           }
           auto res = client_->multi(std::move(ops));
           if (!res.ok()) {
+            for (const auto& [i, c] : ephemeral_creates) note_create(c.path, c.mode, res.status(), "");
             reply_err(code(res));
             return;
           }
@@ -276,6 +382,7 @@ bool SessionHandler::handle(std::string_view payload) {
           if (failed < res->size()) {
             rsp = failed_multi_response(res->size(), failed, (*res)[failed].err);
           } else {
+            for (const auto& [i, c] : ephemeral_creates) note_create(c.path, c.mode, Status(), (*res)[i].path);
             for (size_t i = 0; i < res->size(); ++i) {
               const OpResult& o = (*res)[i];
               std::visit(
@@ -373,9 +480,14 @@ bool SessionHandler::handle(std::string_view payload) {
         } else if constexpr (std::is_same_v<T, SaslRequest>) {
           // ZooKeeper without SASL configured: err 0, zxid 0, null token.
           send(encode_reply(ReplyHeader{xid, 0, 0}, SaslResponse{std::nullopt}));
+        } else if constexpr (std::is_same_v<T, GetEphemeralsRequest>) {
+          // Always err 0, as ZooKeeper (the list may be empty). Paths in no particular order.
+          send(encode_reply(ReplyHeader{xid, zxid(), 0}, GetEphemeralsResponse{ephemerals(r.path)}));
+        } else if constexpr (std::is_same_v<T, GetAllChildrenNumberRequest>) {
+          auto n = count_descendants(r.path);
+          send(encode_reply(ReplyHeader{xid, zxid(), code(n)}, GetAllChildrenNumberResponse{n.ok() ? *n : 0}));
         } else {
-          // auth, standalone check, getEphemerals,
-          // getAllChildrenNumber, whoAmI: not supported by FaaSKeeper.
+          // auth, standalone check, whoAmI: not supported by FaaSKeeper.
           reply_err(static_cast<int32_t>(Error::Unimplemented));
         }
       },

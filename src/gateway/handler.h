@@ -7,7 +7,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "faaskeeper/client.h"
 #include "zk/codec.h"
@@ -57,6 +59,15 @@ class SessionHandler {
                    const std::vector<std::string>& exist, const std::vector<std::string>& child);
   void send(std::string frame);
   int64_t zxid() const;
+  // getEphemerals bookkeeping. The Client API cannot list a session's ephemerals, but every
+  // create of this session passes through handle(): note_create records where an ephemeral
+  // node of this session may exist, and ephemerals() checks each such place (exists(): the
+  // node is there and its ephemeralOwner is this session), as ZooKeeper's per-session set.
+  void note_create(const std::string& path, CreateMode mode, const Status& outcome,
+                   const std::string& created);
+  std::vector<std::string> ephemerals(const std::string& prefix);
+  // getAllChildrenNumber: the number of descendants of `path` (a get_children traversal).
+  Result<int32_t> count_descendants(const std::string& path);
 
   std::unique_ptr<Client> client_;
   std::mutex send_mu_;              // guards send_; held while a frame is handed to it
@@ -65,6 +76,13 @@ class SessionHandler {
   std::map<std::string, uint64_t> data_armed_, child_armed_;
   uint64_t next_gen_ = 1;
   bool closed_ = false;
+  std::mutex eph_mu_;               // guards the two sets below
+  // Paths where an ephemeral node of this session may be. Dropped once seen absent or foreign,
+  // except those whose create had an unknown outcome (it may still land): kept in uncertain_.
+  std::set<std::string> eph_candidates_, eph_uncertain_;
+  // Ephemeral sequential creates with an unknown outcome: the requested path (parent + name
+  // prefix); the node, if created, is that path followed by 10 digits.
+  std::set<std::string> eph_uncertain_seq_;
 };
 
 }  // namespace faaskeeper::gateway

@@ -6,7 +6,8 @@ Starts SERVER_BINARY (fk_gateway_server: a local deployment + the gateway on fre
 127.0.0.1) in a fresh directory, then checks, with python3-kazoo:
   CRUD, sequential and ephemeral nodes, data/child/exists watches, transactions (committed and
   refused), four-letter words, the 44-byte handshake form, and the recipes Lock, Election,
-  Counter and Barrier across several client processes.
+  Counter, Barrier, Queue and Party across several client processes; getEphemerals and
+  getAllChildrenNumber (kazoo has no API for them) on raw sessions of their own.
 Every wait is on an observable condition with a deadline; exit status 0 only if all pass.
 """
 import os
@@ -32,6 +33,24 @@ def client(hosts):
 
 
 # ---------------------------------------------------------------- worker processes (recipes)
+
+def await_children(zk, path, pred):
+    """Children of `path` once pred(children) holds (a ChildrenWatch, no polling), else exit 4."""
+    cond = threading.Condition()
+    seen = []
+
+    def fn(children):
+        with cond:
+            seen.append(children)
+            cond.notify_all()
+        return not pred(children)  # False stops the watch
+    zk.ChildrenWatch(path, fn)
+    with cond:
+        if not cond.wait_for(lambda: seen and pred(seen[-1]), TIMEOUT):
+            print("%s: condition never held, last children %r" % (path, seen[-1:]), flush=True)
+            os._exit(4)
+        return seen[-1]
+
 
 def worker(hosts, role, ident, rounds):
     zk = client(hosts)
@@ -67,6 +86,42 @@ def worker(hosts, role, ident, rounds):
             n = len(zk.get_children("/recipes/barrier"))
             zk.create("/recipes/inside/" + ident, str(n).encode())
             barrier.leave()
+        elif role == "queue_put":
+            # One producer: items 0..rounds-1 in order, then one STOP per consumer.
+            queue = zk.Queue("/recipes/queue")
+            # Fill the queue once the 3 consumers are connected, then let them all go at once,
+            # so they compete for every item.
+            await_children(zk, "/recipes/queue_ready", lambda c: len(c) >= 3)
+            for i in range(rounds):
+                queue.put(str(i).encode())
+            for _ in range(3):
+                queue.put(b"STOP")
+            zk.create("/recipes/queue_ready/go")
+        elif role == "queue_get":
+            # Takes items until a STOP; waits on a child watch while the queue is empty.
+            queue = zk.Queue("/recipes/queue")
+            zk.create("/recipes/queue_ready/" + ident, ephemeral=True)
+            await_children(zk, "/recipes/queue_ready", lambda c: "go" in c)
+            got = []
+            while True:
+                item = queue.get()
+                if item is None:
+                    await_children(zk, "/recipes/queue", lambda c: len(c) > 0)
+                    continue
+                if item == b"STOP":
+                    break
+                got.append(item.decode())
+            zk.create("/recipes/queue_done/" + ident, ",".join(got).encode())
+        elif role == "party":
+            # Join, wait until all `rounds` members are in, record the membership seen, and
+            # leave only once every member has recorded its view.
+            party = zk.Party("/recipes/party", ident)
+            party.join()
+            await_children(zk, "/recipes/party", lambda c: len(c) >= rounds)
+            members = sorted(party)
+            zk.create("/recipes/party_seen/" + ident, ",".join(members).encode())
+            await_children(zk, "/recipes/party_seen", lambda c: len(c) >= rounds)
+            party.leave()
     finally:
         zk.stop()
         zk.close()
@@ -292,6 +347,109 @@ def test_malformed(port, zk):
     check(zk.exists("/") is not None, "another session still works")
 
 
+# ---- raw requests (jute, big-endian) for what kazoo cannot send
+
+def ustr(x):
+    b = x.encode()
+    return struct.pack(">i", len(b)) + b
+
+
+def create_body(path, data, flags):
+    open_acl = struct.pack(">ii", 1, 31) + ustr("world") + ustr("anyone")
+    return ustr(path) + struct.pack(">i", len(data)) + data + open_acl + struct.pack(">i", flags)
+
+
+def raw_call(s, xid, op, body):
+    """Sends one request; returns (err, reply body), skipping watch notifications."""
+    s.sendall(struct.pack(">iii", 8 + len(body), xid, op) + body)
+    while True:
+        n = struct.unpack(">i", s.recv(4, socket.MSG_WAITALL))[0]
+        payload = s.recv(n, socket.MSG_WAITALL)
+        rxid, _, err = struct.unpack(">iqi", payload[:16])
+        if rxid != -1:
+            check(rxid == xid, "reply xid %d answers request %d" % (rxid, xid))
+            return err, payload[16:]
+
+
+def read_strings(b):
+    n, = struct.unpack(">i", b[:4])
+    out, pos = [], 4
+    for _ in range(n):
+        k, = struct.unpack(">i", b[pos:pos + 4])
+        out.append(b[pos + 4:pos + 4 + k].decode())
+        pos += 4 + k
+    return out
+
+
+def raw_create(s, xid, path, flags):
+    err, body = raw_call(s, xid, 1, create_body(path, b"x", flags))
+    check(err == 0, "raw create %s (flags %d) err %d" % (path, flags, err))
+    return read_strings(struct.pack(">i", 1) + body)[0]
+
+
+def get_ephemerals(s, xid, prefix):
+    err, body = raw_call(s, xid, 103, ustr(prefix))
+    check(err == 0, "getEphemerals(%r) answers err 0 (%d)" % (prefix, err))
+    return sorted(read_strings(body))
+
+
+def all_children_number(s, xid, path):
+    err, body = raw_call(s, xid, 104, ustr(path))
+    return (err, struct.unpack(">i", body)[0]) if err == 0 else (err, None)
+
+
+def count_below(zk, path):
+    n = 0
+    for c in zk.get_children(path):
+        n += 1 + count_below(zk, (path.rstrip("/")) + "/" + c)
+    return n
+
+
+def test_ephemerals_and_counts(port, zk):
+    zk.ensure_path("/eph/p/q")
+    a, b = raw_session(port), raw_session(port)
+    a1 = raw_create(a, 1, "/eph/a1", 1)
+    seq = raw_create(a, 2, "/eph/s-", 3)
+    check(seq.startswith("/eph/s-") and len(seq) == len("/eph/s-") + 10, "ephemeral sequential %s" % seq)
+    px = raw_create(a, 3, "/eph/p/x", 1)
+    # A multi with an ephemeral create: MultiHeader{type 1, done false, err -1} + create, end
+    # marker {-1, true, -1}.
+    multi = (struct.pack(">i?i", 1, False, -1) + create_body("/eph/m1", b"m", 1)
+             + struct.pack(">i?i", -1, True, -1))
+    err, _ = raw_call(a, 4, 14, multi)
+    check(err == 0, "multi with an ephemeral create commits (%d)" % err)
+    b1 = raw_create(b, 1, "/eph/b1", 1)
+    raw_create(a, 5, "/eph/p/persistent", 0)
+    mine = sorted([a1, seq, px, "/eph/m1"])
+    check(get_ephemerals(a, 6, "/") == mine, "getEphemerals('/') lists the session's own ephemerals")
+    check(get_ephemerals(a, 7, "") == mine, "getEphemerals('') lists them all")
+    check(get_ephemerals(a, 8, " / ") == mine, "getEphemerals(' / ') lists them all (trimmed)")
+    check(get_ephemerals(a, 9, "/eph/p") == ["/eph/p/x"], "getEphemerals('/eph/p') is a prefix match")
+    check(get_ephemerals(a, 10, "/eph/a") == ["/eph/a1"], "getEphemerals('/eph/a') matches /eph/a1")
+    check(get_ephemerals(a, 11, "/nothing") == [], "getEphemerals of an unused prefix is empty")
+    check(get_ephemerals(b, 2, "/") == [b1], "another session sees only its own ephemeral")
+    zk.delete(a1)  # deleted by a third session
+    check(get_ephemerals(a, 12, "/") == sorted([seq, px, "/eph/m1"]),
+          "an ephemeral deleted by another session is no longer listed")
+    # /eph: p, p/q, p/x, p/persistent, the sequential one, m1, b1.
+    check(all_children_number(a, 13, "/eph") == (0, 7), "getAllChildrenNumber('/eph') = 7")
+    check(all_children_number(a, 14, "/eph/p") == (0, 3), "getAllChildrenNumber('/eph/p') = 3")
+    check(all_children_number(a, 15, "/eph/p/q") == (0, 0), "getAllChildrenNumber of a leaf = 0")
+    check(all_children_number(a, 16, "/eph/none") == (-101, None), "getAllChildrenNumber of a missing node: NONODE")
+    expected = count_below(zk, "/")
+    check(all_children_number(a, 17, "/") == (0, expected), "getAllChildrenNumber('/') = %d" % expected)
+    for s in (a, b):
+        err, _ = raw_call(s, 99, -11, b"")
+        check(err == 0, "closeSession answered")
+        s.close()
+    gone = threading.Event()
+    if zk.exists("/eph/m1", watch=lambda e: gone.set() if e.type == "DELETED" else None) is None:
+        gone.set()  # already deleted when closeSession was answered
+    wait_event(gone, "a closed raw session's ephemerals are deleted")
+    check(zk.get_children("/eph") == ["p"] and sorted(zk.get_children("/eph/p")) == ["persistent", "q"],
+          "only persistent nodes remain under /eph")
+
+
 def test_protocol(port):
     n, p = raw_handshake(port, True)
     check(n == 37, "45-byte handshake gets a 37-byte answer (%d)" % n)
@@ -304,9 +462,12 @@ def test_protocol(port):
     check("Mode: standalone" in four_letter(port, "srvr"), "srvr reports a mode")
 
 
-def run_workers(binary_hosts, role, idents, rounds):
-    procs = [subprocess.Popen([sys.executable, __file__, "--worker", binary_hosts, role, i, str(rounds)])
-             for i in idents]
+def run_workers(binary_hosts, role, idents, rounds, extra=()):
+    """Runs one worker process per ident (plus `extra` (role, ident, rounds) ones), all at
+    once, and checks that every one exits 0."""
+    specs = [(role, i, rounds) for i in idents] + list(extra)
+    procs = [subprocess.Popen([sys.executable, __file__, "--worker", binary_hosts, r, i, str(n)])
+             for r, i, n in specs]
     codes = [p.wait(timeout=60) for p in procs]
     check(all(c == 0 for c in codes), "%s workers exit 0 (%r)" % (role, codes))
 
@@ -329,6 +490,27 @@ def test_recipes(hosts, zk):
     counts = [int(zk.get("/recipes/inside/" + i)[0]) for i in inside]
     check(sorted(inside) == ["b1", "b2", "b3"] and all(c >= 3 for c in counts),
           "Barrier: every process saw all 3 inside (%r)" % counts)
+    # Queue: 1 producer and 3 consumers at once; 30 items, consumed from a full queue.
+    zk.ensure_path("/recipes/queue")
+    zk.ensure_path("/recipes/queue_done")
+    zk.ensure_path("/recipes/queue_ready")
+    run_workers(hosts, "queue_get", ["q1", "q2", "q3"], 0, extra=[("queue_put", "qp", 30)])
+    taken = {}
+    for c in zk.get_children("/recipes/queue_done"):
+        data = zk.get("/recipes/queue_done/" + c)[0].decode()
+        taken[c] = [int(x) for x in data.split(",")] if data else []
+    everything = sorted(x for items in taken.values() for x in items)
+    check(everything == list(range(30)), "Queue: every item consumed exactly once (%r)" % taken)
+    check(sorted(taken) == ["q1", "q2", "q3"] and all(v == sorted(v) for v in taken.values()),
+          "Queue: each consumer took its items in FIFO order (%r)" % taken)
+    check(zk.get_children("/recipes/queue") == [], "Queue: empty afterwards")
+    # Party: 3 members, each must have seen all 3.
+    zk.ensure_path("/recipes/party_seen")
+    run_workers(hosts, "party", ["m1", "m2", "m3"], 3)
+    seen = {c: zk.get("/recipes/party_seen/" + c)[0].decode() for c in zk.get_children("/recipes/party_seen")}
+    check(sorted(seen) == ["m1", "m2", "m3"] and all(v == "m1,m2,m3" for v in seen.values()),
+          "Party: every member saw the membership m1,m2,m3 (%r)" % seen)
+    check(len(zk.Party("/recipes/party")) == 0, "Party: empty once all left")
 
 
 def main():
@@ -354,6 +536,7 @@ def main():
             test_sequential_ephemeral(hosts, zk)
             test_watches(hosts, zk)
             test_transactions(zk)
+            test_ephemerals_and_counts(port, zk)
             test_recipes(hosts, zk)
             zk.stop()
             zk.close()
