@@ -7,7 +7,14 @@ std::string four_letter_answer(const std::string& word, const GatewayCounters& c
   if (word == "ruok") return "imok";
   if (word == "srvr" || word == "stat") {
     std::string s = "Zookeeper version: " + version + ", built on 01/01/2024 00:00 GMT\n";
-    if (word == "stat") s += "Clients:\n\n";
+    if (word == "stat") {
+      // ZooKeeper's form: " /ip:port[interestOps](queued=N,recved=N,sent=N)", then a blank line.
+      s += "Clients:\n";
+      for (const auto& cl : c.clients)
+        s += " " + cl.peer + "[" + (cl.four_letter ? "0" : "1") + "](queued=0,recved=" +
+             std::to_string(cl.received) + ",sent=" + std::to_string(cl.sent) + ")\n";
+      s += "\n";
+    }
     s += "Latency min/avg/max: 0/0.0/0\n";
     s += "Received: " + std::to_string(c.received) + "\n";
     s += "Sent: " + std::to_string(c.sent) + "\n";

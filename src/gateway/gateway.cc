@@ -29,8 +29,15 @@ constexpr int32_t kMaxSessionTimeoutMs = 40000;  // ZooKeeper: 20 × tickTime
 
 // One client connection: its socket, its thread, and the lock that orders its writes.
 struct Connection {
-  explicit Connection(tcp::socket s) : socket(std::move(s)) {}
+  explicit Connection(tcp::socket s) : socket(std::move(s)) {
+    asio::error_code ec;
+    auto ep = socket.remote_endpoint(ec);
+    if (!ec) peer = "/" + ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
   tcp::socket socket;
+  std::string peer;                  // "/ip:port", for `stat`
+  std::atomic<long> received{0}, sent{0};
+  std::atomic<bool> four_letter{false};
   std::thread thread;
   std::mutex mu;              // guards writes and `closed`
   bool closed = false;
@@ -165,12 +172,20 @@ class Gateway::Impl {
     if (c.closed) return;
     asio::error_code ec;
     asio::write(c.socket, asio::buffer(frame), ec);
-    if (ec) ::shutdown(c.socket.native_handle(), SHUT_RDWR);
-    else sent_++;
+    if (ec) {
+      ::shutdown(c.socket.native_handle(), SHUT_RDWR);
+    } else {
+      sent_++;
+      c.sent++;
+    }
   }
 
-  GatewayCounters counters() const {
-    return GatewayCounters{connections_.load(), received_.load(), sent_.load()};
+  GatewayCounters counters() {
+    GatewayCounters g{connections_.load(), received_.load(), sent_.load(), {}};
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& c : conns_)
+      if (!c->finished) g.clients.push_back(ClientInfo{c->peer, c->four_letter, c->received, c->sent});
+    return g;
   }
 
   void serve(std::shared_ptr<Connection> conn) {
@@ -193,12 +208,15 @@ class Gateway::Impl {
           }
           if (std::holds_alternative<zk::NeedMore>(*item)) break;
           if (auto* w = std::get_if<zk::FourLetterCommand>(&*item)) {
+            conn->four_letter = true;
+            conn->received++;
             std::string answer = four_letter_answer(w->word, counters());
             write(*conn, answer);
             open = false;
             break;
           }
           received_++;
+          conn->received++;
           auto& frame = std::get<zk::Frame>(*item);
           if (!session) {
             session = handshake(conn, frame.payload);

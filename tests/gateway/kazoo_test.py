@@ -450,6 +450,39 @@ def test_ephemerals_and_counts(port, zk):
           "only persistent nodes remain under /eph")
 
 
+def test_four_letter_parsed(port, zk):
+    """The 4lw answers in the forms clients and monitoring tools parse."""
+    check(zk.server_version() == (3, 8, 0), "kazoo parses the envi version (%r)" % (zk.server_version(),))
+    # mntr: one tab-separated key/value pair per line (what monitoring scripts split on).
+    text = zk.command(b"mntr")
+    pairs = [line.split("\t") for line in text.splitlines()]
+    check(pairs and all(len(p) == 2 and p[0].startswith("zk_") and p[1] for p in pairs),
+          "mntr lines are zk_key<TAB>value (%r)" % text)
+    m = dict(p for p in pairs if len(p) == 2)
+    check(m.get("zk_version", "").startswith("3.8.0"), "mntr zk_version (%r)" % m.get("zk_version"))
+    check(m.get("zk_server_state") == "standalone", "mntr zk_server_state standalone")
+    check(all(m.get(k, "x").isdigit() for k in ("zk_num_alive_connections", "zk_packets_received",
+                                                 "zk_packets_sent", "zk_outstanding_requests")),
+          "mntr counters are integers")
+    check(int(m.get("zk_num_alive_connections", "0")) >= 2, "mntr counts kazoo's and its own connection")
+    # stat lists each connection as ZooKeeper does: " /ip:port[ops](queued=N,recved=N,sent=N)".
+    s = raw_session(port)  # received the ConnectRequest, sent the ConnectResponse
+    s.sendall(struct.pack(">iii", 8, -2, 11))
+    read_reply_header(s)   # ... and a ping and its reply
+    me = "/%s:%d" % s.getsockname()[:2]
+    text = four_letter(port, "stat")
+    lines = text.splitlines()
+    clients = lines[lines.index("Clients:") + 1:lines.index("")] if "Clients:" in lines and "" in lines else []
+    check(" %s[1](queued=0,recved=2,sent=2)" % me in clients,
+          "stat lists the raw session %s with its 2 frames each way (%r)" % (me, clients))
+    check(any(c.endswith("[0](queued=0,recved=1,sent=0)") for c in clients),
+          "stat lists its own connection as ZooKeeper does")
+    conns = [l for l in lines if l.startswith("Connections: ")]
+    check(conns and int(conns[0].split()[1]) == len(clients) and len(clients) >= 3,
+          "stat: Connections matches the %d listed clients" % len(clients))
+    s.close()
+
+
 def test_protocol(port):
     n, p = raw_handshake(port, True)
     check(n == 37, "45-byte handshake gets a 37-byte answer (%d)" % n)
@@ -532,6 +565,7 @@ def main():
             test_protocol(port)
             zk = client(hosts)
             test_malformed(port, zk)
+            test_four_letter_parsed(port, zk)
             test_crud(zk)
             test_sequential_ephemeral(hosts, zk)
             test_watches(hosts, zk)
