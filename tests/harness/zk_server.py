@@ -21,9 +21,12 @@ Guarantees:
 
 CLI:
     zk_server.py run                  start one server, print its endpoint, stop on Ctrl-C/SIGTERM
-    zk_server.py with [-n N] -- CMD…  start N servers, run CMD with ZK_ENDPOINT(S) set (and
+    zk_server.py with [-n N] [--control] -- CMD…
+                                      start N servers, run CMD with ZK_ENDPOINT(S) set (and
                                       {ZK_ENDPOINT}/{ZK_ENDPOINT1}… substituted in its args),
-                                      stop the servers, exit with CMD's status
+                                      stop the servers, exit with CMD's status. With --control
+                                      CMD also gets ZK_CONTROL ({ZK_CONTROL}): a line protocol
+                                      on 127.0.0.1 to the first server (see _serve_control)
     zk_server.py measure [-n N]       start/stop N times and print start-up times
 """
 
@@ -133,6 +136,28 @@ class ZkServer:
     def endpoint(self):
         return f"{self.host}:{self.port}"
 
+    @property
+    def pid(self):
+        """The JVM's pid while it runs, else None."""
+        return self.proc.pid if self.proc is not None else None
+
+    def data_dir(self):
+        return os.path.join(self.dir, "data") if self.dir else None
+
+    def restart(self, timeout=10.0):
+        """Stop the JVM (SIGTERM) and start it again on the SAME directory, port and data;
+        returns the seconds from spawn until it serves (same probe as start())."""
+        if self.proc is None:
+            raise ZkStartError("restart: the server is not running")
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=timeout)
+        self._spawn_and_wait(os.path.join(self.dir, "zoo.cfg"))
+        return self.start_seconds
+
     def _write_config(self):
         data_dir = os.path.join(self.dir, "data")
         os.makedirs(data_dir)
@@ -175,7 +200,13 @@ class ZkServer:
         self.port = self._fixed_port or free_port()
         self.dir = tempfile.mkdtemp(prefix="fk-zk-")
         cfg = self._write_config()
-        self._log = open(os.path.join(self.dir, "server.log"), "wb")
+        self._spawn_and_wait(cfg)
+        return self
+
+    def _spawn_and_wait(self, cfg):
+        """Spawns the JVM on config `cfg` and waits until it serves; sets start_seconds."""
+        if self._log is None:
+            self._log = open(os.path.join(self.dir, "server.log"), "ab")
         # The plain server command (full JIT, default GC): benchmarks compare against it.
         cmd = [JAVA, f"-Xmx{self.heap}",
                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
@@ -206,7 +237,6 @@ class ZkServer:
                                    + self.log_tail())
             time.sleep(0.02)  # polling interval of the readiness probe, not synchronisation
         self.start_seconds = time.monotonic() - t0
-        return self
 
     def log_tail(self, lines=40):
         if not self.dir:
@@ -276,6 +306,54 @@ def _cmd_run(args):
     return 0
 
 
+def _serve_control(server):
+    """Serves a line protocol on 127.0.0.1 (a daemon thread) for a benchmark that must look at
+    or restart `server` while it runs. One request per line, one reply line each:
+        pid          -> the JVM's pid
+        dir          -> the server's data directory
+        start        -> seconds the last start took (spawn until serving)
+        restart      -> "PID SECONDS": stopped and started again on the same data
+    Returns "127.0.0.1:PORT"."""
+    import threading
+    lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(4)
+    lock = threading.Lock()
+
+    def handle(conn):
+        with conn, conn.makefile("rw") as f:
+            for line in f:
+                cmd = line.strip()
+                try:
+                    with lock:
+                        if cmd == "pid":
+                            reply = str(server.pid)
+                        elif cmd == "dir":
+                            reply = server.data_dir()
+                        elif cmd == "start":
+                            reply = f"{server.start_seconds:.6f}"
+                        elif cmd == "restart":
+                            secs = server.restart()
+                            reply = f"{server.pid} {secs:.6f}"
+                        else:
+                            reply = "error unknown command"
+                except Exception as e:  # noqa: BLE001 - reported to the caller
+                    reply = "error " + str(e).replace("\n", " ")
+                f.write(reply + "\n")
+                f.flush()
+
+    def loop():
+        while True:
+            try:
+                conn, _ = lsock.accept()
+            except OSError:
+                return
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=loop, daemon=True).start()
+    return "127.0.0.1:%d" % lsock.getsockname()[1]
+
+
 def _cmd_with(args):
     cmd = list(args.command)
     if cmd and cmd[0] == "--":
@@ -295,6 +373,8 @@ def _cmd_with(args):
         for i, e in enumerate(endpoints, 1):
             env[f"ZK_ENDPOINT{i}"] = e
             subst[f"{{ZK_ENDPOINT{i}}}"] = e
+        if args.control:
+            env["ZK_CONTROL"] = subst["{ZK_CONTROL}"] = _serve_control(servers[0])
         for s in servers:
             print(f"# zk {s.endpoint} ready in {s.start_seconds:.2f}s", file=sys.stderr,
                   flush=True)
@@ -330,6 +410,8 @@ def main(argv=None):
     sub.add_parser("run", help="start one server and print its endpoint")
     w = sub.add_parser("with", help="run a command against N fresh servers")
     w.add_argument("-n", type=int, default=1)
+    w.add_argument("--control", action="store_true",
+                   help="serve ZK_CONTROL (pid / dir / start / restart of the first server)")
     w.add_argument("command", nargs=argparse.REMAINDER)
     m = sub.add_parser("measure", help="measure start-up time")
     m.add_argument("-n", type=int, default=5)
