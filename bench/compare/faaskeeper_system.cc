@@ -33,11 +33,11 @@ class FkSession final : public Session {
                 if (e.type != fk::EventType::None) fired();
               }).ok();
   }
-  size_t create_many(const std::vector<std::string>& paths, bool ephemeral) override {
+  size_t create_many(const std::vector<std::string>& paths, bool ephemeral, const std::string& value) override {
     std::vector<std::future<fk::Result<fk::Created>>> pending;
     pending.reserve(paths.size());
     for (auto& p : paths)
-      pending.push_back(c_->create_async(p, std::string(), ephemeral ? fk::CreateMode::Ephemeral : fk::CreateMode::Persistent));
+      pending.push_back(c_->create_async(p, value, ephemeral ? fk::CreateMode::Ephemeral : fk::CreateMode::Persistent));
     size_t ok = 0;
     for (auto& f : pending) ok += f.get().ok() ? 1 : 0;
     return ok;

@@ -29,9 +29,10 @@ class Session {
   // Reads `path` and arms a one-shot data watch; `fired` runs (on a client thread) when the
   // watch triggers. False if the watch could not be armed.
   virtual bool watch_data(const std::string& path, std::function<void()> fired) = 0;
-  // Issues all creates pipelined (asynchronously) and waits for every answer; returns how
-  // many succeeded.
-  virtual size_t create_many(const std::vector<std::string>& paths, bool ephemeral) = 0;
+  // Issues all creates (value `value`) pipelined (asynchronously) and waits for every answer;
+  // returns how many succeeded.
+  virtual size_t create_many(const std::vector<std::string>& paths, bool ephemeral,
+                             const std::string& value = std::string()) = 0;
   // Closes the session (its ephemerals are removed by the system afterwards).
   virtual void close() = 0;
 };
@@ -47,7 +48,9 @@ class System {
 // FaaSKeeper: native client, reads straight from the local deployment's DIR, writes via its
 // endpoint (LocalTransport).
 std::unique_ptr<System> make_faaskeeper(const std::string& data_dir);
-// ZooKeeper: the C client (libzookeeper_mt), one handle per session, synchronous calls.
-std::unique_ptr<System> make_zookeeper(const std::string& hosts);
+// A ZooKeeper server, driven by the C client (libzookeeper_mt), one handle per session,
+// synchronous calls: the real ZooKeeper ("zookeeper"), or FaaSKeeper through its ZooKeeper
+// gateway ("gateway") -- the same client code path for both.
+std::unique_ptr<System> make_zookeeper(const std::string& hosts, const std::string& name = "zookeeper");
 
 }  // namespace fkbench

@@ -1,5 +1,6 @@
 #include "workload.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -41,6 +42,10 @@ bool load_workload(const std::string& file, Workload& w, std::string& why) {
       else if (k == "clients") w.clients = std::stoi(v);
       else if (k == "seconds") w.seconds = std::stod(v);
       else if (k == "ops") w.ops = std::stoul(v);
+      else if (k == "script") w.script = v;
+      else if (k == "znodes") w.znodes = std::stoul(v);
+      else if (k == "quick_znodes") w.quick_znodes = std::stoul(v);
+      else if (k == "parents") w.parents = std::stoi(v);
       else {
         why = file + ":" + std::to_string(lineno) + ": unknown key " + k;
         return false;
@@ -50,8 +55,17 @@ bool load_workload(const std::string& file, Workload& w, std::string& why) {
       return false;
     }
   }
-  if (w.total_weight() <= 0 || w.clients <= 0 || w.keys <= 0) {
-    why = file + ": needs a positive op weight, clients and keys";
+  if (w.script != "" && w.script != "service-latency" && w.script != "load") {
+    why = file + ": unknown script " + w.script + " (service-latency, load)";
+    return false;
+  }
+  if (w.quick_znodes == 0) w.quick_znodes = std::max<size_t>(1, w.znodes / 10);
+  if (w.script.empty() ? w.total_weight() <= 0 : (w.znodes == 0 || w.parents <= 0)) {
+    why = file + ": needs a positive op weight (or a script with znodes and parents)";
+    return false;
+  }
+  if (w.clients <= 0 || w.keys <= 0) {
+    why = file + ": needs positive clients and keys";
     return false;
   }
   return true;

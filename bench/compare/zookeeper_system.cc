@@ -1,6 +1,7 @@
-// Apache ZooKeeper behind the benchmark's System interface, driven by the C client
+// A ZooKeeper-protocol server behind the benchmark's System interface, driven by the C client
 // (libzookeeper_mt, -DTHREADED): one zhandle per session, synchronous calls, an async batch
-// (zoo_acreate) only for create_many.
+// (zoo_acreate) only for create_many. Used for Apache ZooKeeper and for FaaSKeeper's ZooKeeper
+// gateway alike, so both go through exactly the same client code.
 #include <zookeeper/zookeeper.h>
 
 #include <chrono>
@@ -82,11 +83,11 @@ class ZkSession final : public Session {
     }
     return true;
   }
-  size_t create_many(const std::vector<std::string>& paths, bool ephemeral) override {
+  size_t create_many(const std::vector<std::string>& paths, bool ephemeral, const std::string& value) override {
     Batch b;
     b.left = paths.size();
     for (auto& p : paths)
-      if (zoo_acreate(zh_, p.c_str(), "", 0, &ZOO_OPEN_ACL_UNSAFE, ephemeral ? ZOO_EPHEMERAL : 0, create_done, &b) != ZOK) {
+      if (zoo_acreate(zh_, p.c_str(), value.data(), static_cast<int>(value.size()), &ZOO_OPEN_ACL_UNSAFE, ephemeral ? ZOO_EPHEMERAL : 0, create_done, &b) != ZOK) {
         std::lock_guard<std::mutex> lock(b.mu);
         --b.left;
       }
@@ -107,8 +108,10 @@ class ZkSession final : public Session {
 
 class ZkSystem final : public System {
  public:
-  explicit ZkSystem(std::string hosts) : hosts_(std::move(hosts)) { zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR); }
-  std::string name() const override { return "zookeeper"; }
+  ZkSystem(std::string hosts, std::string name) : hosts_(std::move(hosts)), name_(std::move(name)) {
+    zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
+  }
+  std::string name() const override { return name_; }
   std::unique_ptr<Session> connect() override {
     auto cs = std::make_unique<ConnState>();
     zhandle_t* zh = zookeeper_init(hosts_.c_str(), session_watcher, 10000, nullptr, cs.get(), 0);
@@ -124,11 +127,13 @@ class ZkSystem final : public System {
   }
 
  private:
-  std::string hosts_;
+  std::string hosts_, name_;
 };
 
 }  // namespace
 
-std::unique_ptr<System> make_zookeeper(const std::string& hosts) { return std::make_unique<ZkSystem>(hosts); }
+std::unique_ptr<System> make_zookeeper(const std::string& hosts, const std::string& name) {
+  return std::make_unique<ZkSystem>(hosts, name);
+}
 
 }  // namespace fkbench
