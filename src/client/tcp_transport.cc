@@ -291,6 +291,19 @@ class TcpTransport::Impl {
     return std::move(waiter->answer);
   }
 
+  // Answers a ping: the endpoint counts this process as alive (EndpointOptions::liveness_grace).
+  // Skipped while another thread is writing: that frame is proof of life too, and the reader
+  // must not wait behind a writer.
+  void pong(int fd, uint64_t gen) {
+    std::unique_lock write_lock(write_mu_, std::try_to_lock);
+    if (!write_lock.owns_lock()) return;
+    {
+      std::lock_guard lock(mu_);
+      if (!up_ || gen_ != gen) return;
+    }
+    write_frame(fd, wire::pong_frame());  // a failure shows up in the reader soon enough
+  }
+
   // Caller holds write_mu_ (so the fd is not closed underneath).
   static bool write_frame(int fd, const std::string& frame) {
     const char* p = frame.data();
@@ -326,9 +339,10 @@ class TcpTransport::Impl {
         err = "the deployment sent a malformed frame";
         break;
       }
-      if (frame->kind == wire::Kind::Push)
+      if (frame->kind == wire::Kind::Push) {
+        if (is_ping(frame->payload)) pong(fd, gen);
         deliver(frame->session, frame->payload);
-      else
+      } else
         answer(std::move(*frame));
     }
     drop(gen, err);

@@ -140,6 +140,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     return closed_;
   }
 
+  // How long since the client last sent a frame (any request, or a pong).
+  std::chrono::milliseconds silent_for() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now().time_since_epoch()) -
+           std::chrono::milliseconds(last_heard_ms_.load());
+  }
+
  private:
   void read_header() {
     asio::async_read(socket_, asio::buffer(header_), [self = shared_from_this()](std::error_code ec, size_t) {
@@ -168,6 +174,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void dispatch() {
+    last_heard_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now().time_since_epoch()).count();
     auto frame = wire::decode_body(body_);
     if (!frame.ok()) return close(frame.status().message(), Why::Protocol);
     if (!wire::is_request(frame->kind))
@@ -214,6 +221,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         enqueue(wire::result_frame(f.id, sent.status()));
         break;
       }
+      case wire::Kind::Pong:
+        break;  // liveness only (dispatch() noted the time)
       case wire::Kind::Read: {
         auto object = ep_.user_.get(f.path);
         enqueue(object.ok() ? wire::read_result_frame(f.id, Status::OK(), *object)
@@ -258,6 +267,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::strand<asio::thread_pool::executor_type> strand_;
   const uint64_t id_;
   std::string peer_;
+  using Steady = std::chrono::steady_clock;
+  std::atomic<int64_t> last_heard_ms_{
+      std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now().time_since_epoch()).count()};
 
   char header_[wire::kHeaderBytes] = {};
   std::string body_;
@@ -366,6 +378,9 @@ Status Endpoint::Impl::send(int64_t session_id, const std::string& message) {
     auto it = sessions_.find(session_id);
     if (it != sessions_.end()) c = it->second;
   }
+  if (c && options_.liveness_grace.count() > 0 && is_ping(message) && c->silent_for() > options_.liveness_grace)
+    return Status(Error::ConnectionLoss, "the client of session " + std::to_string(session_id) + " has sent nothing for " +
+                                             std::to_string(c->silent_for().count()) + " ms");
   if (c && c->enqueue(wire::push_frame(session_id, message))) return Status::OK();
   return Status(Error::ConnectionLoss, "session " + std::to_string(session_id) + " has no connected client");
 }

@@ -43,7 +43,12 @@ Result<std::unique_ptr<LocalDeployment>> LocalDeployment::start(LocalDeploymentO
   if (Status s = initialize_stores(*p.system, *p.user, p.clock); !s.ok())
     return Status(s.code(), "cannot initialise the stores in " + d->options_.data_dir + ": " + s.message());
 
-  d->endpoint_ = std::make_unique<Endpoint>(*p.writer_queue, *p.user, d->options_.endpoint);
+  // A live client answers every ping within a heartbeat period; two periods of silence mean it
+  // is gone or frozen, and its session then expires after its timeout, as in ZooKeeper.
+  EndpointOptions endpoint = d->options_.endpoint;
+  if (endpoint.liveness_grace.count() == 0 && d->options_.runtime.heartbeat_interval.count() > 0)
+    endpoint.liveness_grace = std::max(std::chrono::milliseconds(200), 2 * d->options_.runtime.heartbeat_interval);
+  d->endpoint_ = std::make_unique<Endpoint>(*p.writer_queue, *p.user, endpoint);
   if (Status s = d->endpoint_->start(); !s.ok()) return s;
 
   FunctionEnv env;

@@ -34,6 +34,9 @@ std::string detach_frame(uint64_t id, int64_t session) {
 std::string submit_frame(uint64_t id, std::string_view request) {
   return frame(Kind::Submit, [&](ByteWriter& w) { w.u64(id); w.bytes(request); });
 }
+std::string pong_frame() {
+  return frame(Kind::Pong, [](ByteWriter&) {});
+}
 std::string read_frame(uint64_t id, std::string_view path) {
   return frame(Kind::Read, [&](ByteWriter& w) { w.u64(id); w.str(path); });
 }
@@ -90,6 +93,8 @@ Result<Frame> decode_body(std::string_view body) {
     case Kind::Read:
       f.id = r.u64();
       f.path = r.str();
+      break;
+    case Kind::Pong:
       break;
     case Kind::Result:
       f.id = r.u64();

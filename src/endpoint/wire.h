@@ -9,6 +9,7 @@
 //     Detach  (2): u64 id, i64 session        stop delivering them here
 //     Submit  (3): u64 id, rest = ClientRequest bytes (protocol/messages.h), queued for the writer
 //     Read    (4): u64 id, str path           read a node object from the user store
+//     Pong    (5): (no fields)                answer to a pushed Ping: the client process is alive
 //   endpoint -> client
 //     Result     (0x81): u64 id, i32 error, str message               answer to Attach/Detach/Submit
 //     ReadResult (0x82): u64 id, i32 error, str message, u8 present, rest = node object bytes
@@ -41,6 +42,7 @@ enum class Kind : uint8_t {
   Detach = 2,
   Submit = 3,
   Read = 4,
+  Pong = 5,
   Result = 0x81,
   ReadResult = 0x82,
   Push = 0x83,
@@ -63,6 +65,7 @@ std::string attach_frame(uint64_t id, int64_t session);
 std::string detach_frame(uint64_t id, int64_t session);
 std::string submit_frame(uint64_t id, std::string_view request);
 std::string read_frame(uint64_t id, std::string_view path);
+std::string pong_frame();
 std::string result_frame(uint64_t id, const Status& status);
 std::string read_result_frame(uint64_t id, const Status& status, const std::optional<std::string>& object);
 std::string push_frame(int64_t session, std::string_view message);

@@ -251,6 +251,11 @@ std::string encode(const ServerMessage& m) {
   return w.take();
 }
 
+bool is_ping(std::string_view bytes) {
+  return bytes.size() >= 2 && static_cast<uint8_t>(bytes[0]) == kFormat &&
+         static_cast<uint8_t>(bytes[1]) == static_cast<uint8_t>(MsgTag::Ping);
+}
+
 Result<ServerMessage> decode_server_message(std::string_view bytes) {
   ByteReader r(bytes);
   if (!header_ok(r)) return malformed("server message (format)");

@@ -109,6 +109,8 @@ using ServerMessage = std::variant<Reply, WatchNotification, Ping, SessionClosed
 
 std::string encode(const ServerMessage& m);
 Result<ServerMessage> decode_server_message(std::string_view bytes);
+// Whether `bytes` is an encoded Ping (looks at the first two bytes only).
+bool is_ping(std::string_view bytes);
 
 // ---- writer -> distributor -------------------------------------------------------------------
 

@@ -146,6 +146,34 @@ TEST(ProcessTest, AfterKillNineClientsFailPromptlyAndARestartServesTheData) {
   EXPECT_EQ(r.out, "yes\n") << r.err;
 }
 
+// A client process that is alive but frozen (SIGSTOP: a long GC pause, a stopped debugger)
+// keeps its TCP connection, but stops answering the heartbeat's pings: its session expires after
+// its timeout and its ephemeral node goes, as in ZooKeeper. Regression: liveness used to be
+// "the connection is open", so a frozen client held its session and ephemerals forever.
+TEST(ProcessTest, FrozenClientsSessionExpires) {
+  TempDir tmp;
+  std::string dir = tmp.sub("data");
+  LocalProcess d(kFk, dir, tmp.sub("deployment"), {"--heartbeat-ms", "100"});
+  ASSERT_TRUE(d.ready()) << d.log();
+  ASSERT_EQ(fk({"create", "/election", ""}, dir).code, 0);
+  ASSERT_EQ(fk({"create", "/config", "c"}, dir).code, 0);
+  Process member({kFk, "demo-member", "--name", "m", "--session-timeout", "2000", "--data", dir},
+                 tmp.sub("member.out"), tmp.sub("member.err"));
+  auto members = [&] { return fk({"ls", "/election"}, dir).out; };
+  ASSERT_TRUE(wait_for([&] { return members().find("member-") != std::string::npos; }, 20s)) << member.out();
+
+  member.signal(SIGSTOP);
+  auto frozen = std::chrono::steady_clock::now();
+  EXPECT_TRUE(wait_for([&] { return members() == "[]\n"; }, 20s))
+      << "the frozen client's ephemeral node is still there: " << members();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - frozen).count();
+  // Not before the session timeout (2 s), and within it plus the liveness grace and a heartbeat.
+  EXPECT_GE(seconds, 2.0);
+  EXPECT_LT(seconds, 6.0);
+  member.signal(SIGKILL);
+  member.wait(10s);
+}
+
 TEST(ProcessTest, WatchPrintsEventsUntilInterrupted) {
   TempDir tmp;
   std::string dir = tmp.sub("data");
