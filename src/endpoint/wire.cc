@@ -133,6 +133,8 @@ Result<Address> parse_address(std::string_view text) {
     return Status(Error::BadArguments, "address \"" + std::string(text) + "\" has no valid port (1..65535)");
   std::string host(text.substr(0, colon));
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty() || host.find_first_of("[]") != std::string::npos)
+    return Status(Error::BadArguments, "address \"" + std::string(text) + "\" has an empty or malformed host");
   return Address{host, static_cast<uint16_t>(port)};
 }
 

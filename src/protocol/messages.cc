@@ -124,14 +124,14 @@ std::optional<Operation> get_op(ByteReader& r) {
     }
     case OpTag::Sync: return SyncRequest{r.str()};
     case OpTag::Open: return OpenSessionRequest{r.i32()};
-    case OpTag::Close: return CloseSessionRequest{r.u8() != 0};
+    case OpTag::Close: return CloseSessionRequest{r.boolean()};
     case OpTag::Watch: {
       RegisterWatchRequest w;
       w.path = r.str();
       int32_t kind = r.i32();
       if (kind < 0 || kind > 3) return std::nullopt;
       w.kind = static_cast<WatchKind>(kind);
-      w.expect_exists = r.u8() != 0;
+      w.expect_exists = r.boolean();
       w.expect_zxid = r.i64();
       return w;
     }
@@ -269,7 +269,7 @@ Result<ServerMessage> decode_server_message(std::string_view bytes) {
       break;
     }
     case MsgTag::Ping: m = Ping{r.i64()}; break;
-    case MsgTag::Closed: m = SessionClosed{r.u8() != 0}; break;
+    case MsgTag::Closed: m = SessionClosed{r.boolean()}; break;
     default: return malformed("server message (tag)");
   }
   if (!r.ok() || !r.at_end()) return malformed("server message");
@@ -318,14 +318,14 @@ Result<DistributorMessage> decode_distributor_message(std::string_view bytes) {
   if (n > r.remaining()) return malformed("distributor message (writes)");
   for (uint32_t i = 0; i < n && r.ok(); ++i) {
     NodeWrite nw;
-    nw.path = r.str(); nw.deleted = r.u8(); nw.created = r.u8(); nw.meta = get_meta(r);
-    nw.data_changed = r.u8(); nw.data = get_data(r); nw.children_add = r.strs(); nw.children_remove = r.strs();
+    nw.path = r.str(); nw.deleted = r.boolean(); nw.created = r.boolean(); nw.meta = get_meta(r);
+    nw.data_changed = r.boolean(); nw.data = get_data(r); nw.children_add = r.strs(); nw.children_remove = r.strs();
     m.writes.push_back(std::move(nw));
   }
   m.unlock = r.strs();
   m.unlock_delete = r.strs();
   SessionWrite& s = m.session;
-  s.partial_close = r.u8(); s.open = r.u8(); s.close = r.u8(); s.expired = r.u8(); s.timeout_ms = r.i32();
+  s.partial_close = r.boolean(); s.open = r.boolean(); s.close = r.boolean(); s.expired = r.boolean(); s.timeout_ms = r.i32();
   for (auto* list : {&m.ephemerals_add, &m.ephemerals_remove}) {
     uint32_t ne = r.u32();
     if (ne > r.remaining()) return malformed("distributor message (ephemerals)");

@@ -214,6 +214,39 @@ TEST(ClientRequestCodec, RejectsAbsurdMultiCount) {
   EXPECT_EQ(decode_client_request(bytes).code(), Error::MarshallingError);
 }
 
+// Found by fuzz/messages_fuzzer: booleans were read as "any non-zero byte", so several byte
+// strings decoded to the same request. Every boolean byte is now 0 or 1, as core/bytes.h
+// writes it; anything else is MarshallingError.
+TEST(ClientRequestCodec, FuzzRegressionBooleanBytesAreZeroOrOne) {
+  std::string close = encode(ClientRequest{1, 1, CloseSessionRequest{true}});
+  ASSERT_EQ(close.back(), '\1');
+  close.back() = static_cast<char>(0xFF);
+  EXPECT_EQ(decode_client_request(close).code(), Error::MarshallingError);
+
+  std::string watch = encode(ClientRequest{1, 2, RegisterWatchRequest{"/w", WatchKind::Data, true, 7}});
+  // expect_exists is the byte before the trailing i64 expect_zxid.
+  const size_t at = watch.size() - 9;
+  ASSERT_EQ(watch[at], '\1');
+  watch[at] = 2;
+  EXPECT_EQ(decode_client_request(watch).code(), Error::MarshallingError);
+
+  std::string closed = encode(ServerMessage{SessionClosed{false}});
+  ASSERT_EQ(closed.back(), '\0');
+  closed.back() = 9;
+  EXPECT_EQ(decode_server_message(closed).code(), Error::MarshallingError);
+
+  DistributorMessage d;
+  d.writes.push_back(NodeWrite{});
+  d.writes.back().path = "/unique-path";
+  d.writes.back().deleted = true;
+  std::string dist = encode(d);
+  // NodeWrite.deleted is the byte right after the path.
+  const size_t deleted_at = dist.find("/unique-path") + std::string("/unique-path").size();
+  ASSERT_EQ(dist[deleted_at], '\1');
+  dist[deleted_at] = 0x40;
+  EXPECT_EQ(decode_distributor_message(dist).code(), Error::MarshallingError);
+}
+
 TEST(ServerMessageCodec, RoundTripsEveryVariant) {
   for (const ServerMessage& m : every_server_message()) {
     std::string bytes = encode(m);
