@@ -3,6 +3,12 @@
 #
 #   fuzz/run.sh [TOTAL_SECONDS] [extra libFuzzer flags...]   (default 20 s, split across targets)
 #   fuzz/run.sh --regen-corpus                               rewrite fuzz/corpus/* from samples
+#                                                            (regress-* seeds are kept)
+#   FK_FUZZ_TARGETS="messages_fuzzer aws_codec_fuzzer" fuzz/run.sh 3600   only these targets
+#
+# scripts/test.sh runs it with a 56 s budget (8 s per target). For a long run give it hours,
+# e.g. `FK_FUZZ_JOBS=2 fuzz/run.sh 28800` (8 h, 2 processes per target); the corpus grown in
+# $FK_FUZZ_BUILD_DIR/corpus-work/ is reused by later runs (docs/reliability.md).
 #
 # Environment: FK_FUZZ_BUILD_DIR (default build/fuzz); FK_FUZZ_JOBS (parallel fuzzing processes
 # per target, default 1; at most the number of cores); FK_FUZZ_SOURCE_DIR (CMake source dir,
@@ -13,15 +19,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${FK_FUZZ_BUILD_DIR:-build/fuzz}
-targets=(zk_frame_fuzzer zk_request_fuzzer)
+all_targets=(zk_frame_fuzzer zk_request_fuzzer messages_fuzzer node_object_fuzzer endpoint_wire_fuzzer
+  local_store_fuzzer aws_codec_fuzzer)
+read -r -a targets <<<"${FK_FUZZ_TARGETS:-${all_targets[*]}}"
 
 cmake -S "${FK_FUZZ_SOURCE_DIR:-.}" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DFK_FUZZ=ON >/dev/null
-cmake --build "$build" -j2 --target "${targets[@]}" zk_fuzz_corpus_gen >/dev/null
+if ! cmake --build "$build" -j2 --target "${targets[@]}" zk_fuzz_corpus_gen codec_fuzz_corpus_gen >"$build/build.log" 2>&1; then
+  tail -n 40 "$build/build.log"
+  echo "!! building the fuzz targets failed (log $build/build.log)"
+  exit 1
+fi
 
 if [ "${1:-}" = "--regen-corpus" ]; then
-  rm -rf fuzz/corpus/zk_frame_fuzzer fuzz/corpus/zk_request_fuzzer
+  for t in "${all_targets[@]}"; do
+    mkdir -p "fuzz/corpus/$t"
+    find "fuzz/corpus/$t" -type f ! -name 'regress-*' -delete
+  done
   "$build/fuzz/zk_fuzz_corpus_gen" fuzz/corpus
+  "$build/fuzz/codec_fuzz_corpus_gen" fuzz/corpus
   exit 0
 fi
 

@@ -15,5 +15,8 @@ echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build/asan -L unit --output-on-failure -j "$jobs"
 
+echo "== fuzz targets, bounded (56 s in all; fuzz/run.sh, docs/reliability.md)"
+FK_FUZZ_BUILD_DIR=build/fuzz fuzz/run.sh 56
+
 echo "== all tests (release build)"
 ctest --test-dir build/release --output-on-failure -j "$jobs" --timeout 600
