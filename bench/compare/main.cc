@@ -293,6 +293,7 @@ struct LoadResult {
   double create_s = 0;
   long rss_before_kib = -1, rss_after_kib = -1, rss_restarted_kib = -1;
   long anon_before_kib = -1, anon_after_kib = -1, anon_restarted_kib = -1;
+  long rss_fresh_kib = -1;  // right after the server's first start on an empty data directory
   unsigned long long disk_before = 0, disk_after = 0;
   double start_empty_s = -1, restart_s = -1;
   bool measured_server = false;  // pid/dir known
@@ -304,12 +305,14 @@ struct ServerHooks {
   std::function<pid_t()> pid;
   std::string dir;
   double start_empty_s = -1;
+  long rss_fresh_kib = -1;  // VmRSS right after the first start (empty data directory)
   std::function<double()> restart;  // seconds until it serves again, -1 on failure
 };
 
 LoadResult run_load(System& sys, const Workload& w, size_t znodes, int wl_id, const ServerHooks& h) {
   LoadResult r;
   r.start_empty_s = h.start_empty_s;
+  r.rss_fresh_kib = h.rss_fresh_kib;
   auto admin = sys.connect();
   if (!admin) die(sys.name() + ": cannot connect");
   std::string base = "/cmp/" + sys.name() + "-load-" + std::to_string(wl_id);
@@ -509,6 +512,12 @@ int main(int argc, char** argv) {
     a->close();
   }
 
+  // Memory of each server right after its first start on an empty data directory (the load
+  // script's baseline for a restarted server).
+  long fk_rss_fresh = rss_kib(dep.pid()), zk_rss_fresh = -1;
+  if (!o.zk_control.empty())
+    zk_rss_fresh = rss_kib(static_cast<pid_t>(std::atol(control_request(o.zk_control, "pid").c_str())));
+
   std::printf("fk_compare_bench: FaaSKeeper local (%s, writers=%s batch=%s, started in %.2f s%s) vs ZooKeeper %s; "
               "%.1f s per cell, %u cores\n",
               dep.data_dir().c_str(), o.writers.c_str(), o.batch.c_str(), dep.start_seconds(),
@@ -637,9 +646,14 @@ int main(int argc, char** argv) {
     size_t znodes = o.quick ? w->quick_znodes : w->znodes;
     std::printf("\n%s: %zu znodes (%d parents, %zu-byte values, %d pipelining sessions)\n", w->name.c_str(), znodes,
                 w->parents, w->value_size, w->clients);
-    std::printf("%-10s %8s %8s %9s %9s %8s %8s %8s %9s %9s %8s %8s\n", "system", "created", "create/s", "RSS0 MiB",
-                "RSS1 MiB", "RSS B/zn", "anon B/zn", "disk B/zn", "RSSrst MiB", "anon-rst", "start0 s", "restart s");
-    ServerHooks fkh{[&] { return dep.pid(); }, dep.data_dir(), dep.start_seconds(), [&] { return dep.restart(); }};
+    std::printf("live process: RSS before/after the load and the growth per znode (all, anonymous); disk growth per\n"
+                "znode; fresh process: RSS right after the first start (empty) and after the restart on the loaded\n"
+                "data, and (restarted - fresh) per znode; start-up time empty and on the loaded data\n");
+    std::printf("%-10s %8s %8s %9s %9s %8s %9s %9s | %9s %9s %9s | %8s %9s\n", "system", "created", "create/s", "RSS0 MiB",
+                "RSS1 MiB", "RSS B/zn", "anon B/zn", "disk B/zn", "fresh MiB", "rst MiB", "rst B/zn", "start0 s",
+                "restart s");
+    ServerHooks fkh{[&] { return dep.pid(); }, dep.data_dir(), dep.start_seconds(), fk_rss_fresh,
+                    [&] { return dep.restart(); }};
     ServerHooks zkh;
     if (!o.zk_control.empty()) {
       std::string ctl = o.zk_control;
@@ -647,6 +661,7 @@ int main(int argc, char** argv) {
       zkh.dir = control_request(ctl, "dir");
       if (zkh.dir.rfind("error", 0) == 0) die("ZooKeeper control: " + zkh.dir);
       zkh.start_empty_s = std::atof(control_request(ctl, "start").c_str());
+      zkh.rss_fresh_kib = zk_rss_fresh;
       zkh.restart = [ctl] {
         std::string r = control_request(ctl, "restart");
         if (r.rfind("error", 0) == 0) {
@@ -664,13 +679,13 @@ int main(int argc, char** argv) {
       auto r = run_load(*s, *w, znodes, 1000 + load_id, *h);
       res[s->name()] = r;
       auto mib = [](long kib) { return kib >= 0 ? kib / 1024.0 : -1.0; };
-      std::printf("%-10s %8zu %8.0f %9.1f %9.1f %8.0f %9.0f %9.0f %10.1f %9.1f %8.3f %8.3f%s\n", s->name().c_str(),
-                  r.created, r.create_s > 0 ? r.created / r.create_s : 0.0, mib(r.rss_before_kib),
-                  mib(r.rss_after_kib), r.per_znode(r.rss_before_kib, r.rss_after_kib),
+      std::printf("%-10s %8zu %8.0f %9.1f %9.1f %8.0f %9.0f %9.0f | %9.1f %9.1f %9.0f | %8.3f %9.3f%s\n",
+                  s->name().c_str(), r.created, r.create_s > 0 ? r.created / r.create_s : 0.0,
+                  mib(r.rss_before_kib), mib(r.rss_after_kib), r.per_znode(r.rss_before_kib, r.rss_after_kib),
                   r.per_znode(r.anon_before_kib, r.anon_after_kib),
                   r.created ? (double(r.disk_after) - double(r.disk_before)) / r.created : 0.0,
-                  mib(r.rss_restarted_kib), mib(r.anon_restarted_kib), r.start_empty_s, r.restart_s,
-                  r.measured_server ? "" : "  (no server hooks: pass --zk-control)");
+                  mib(r.rss_fresh_kib), mib(r.rss_restarted_kib), r.per_znode(r.rss_fresh_kib, r.rss_restarted_kib),
+                  r.start_empty_s, r.restart_s, r.measured_server ? "" : "  (no server hooks: pass --zk-control)");
       std::fflush(stdout);
       js << ",\"" << s->name() << "\":{\"created\":" << r.created << ",\"create_s\":" << jnum(r.create_s)
          << ",\"rss_before_kib\":" << r.rss_before_kib << ",\"rss_after_kib\":" << r.rss_after_kib
@@ -678,6 +693,8 @@ int main(int argc, char** argv) {
          << ",\"anon_before_kib\":" << r.anon_before_kib << ",\"anon_after_kib\":" << r.anon_after_kib
          << ",\"anon_bytes_per_znode\":" << jnum(r.per_znode(r.anon_before_kib, r.anon_after_kib))
          << ",\"rss_restarted_kib\":" << r.rss_restarted_kib << ",\"anon_restarted_kib\":" << r.anon_restarted_kib
+         << ",\"rss_fresh_kib\":" << r.rss_fresh_kib
+         << ",\"restarted_bytes_per_znode\":" << jnum(r.per_znode(r.rss_fresh_kib, r.rss_restarted_kib))
          << ",\"disk_before\":" << r.disk_before
          << ",\"disk_after\":" << r.disk_after << ",\"start_empty_s\":" << jnum(r.start_empty_s)
          << ",\"restart_s\":" << jnum(r.restart_s) << "}";
@@ -685,8 +702,10 @@ int main(int argc, char** argv) {
     auto& f = res["faaskeeper"];
     auto& z = res["zookeeper"];
     if (z.measured_server)
-      std::printf("%s ratios FK/ZK: RSS per znode %.2f (anonymous %.2f), restart time %.2f, create/s %.2f\n",
+      std::printf("%s ratios FK/ZK: RSS per znode fresh-restarted %.2f, live growth %.2f (anonymous %.2f), "
+                  "restart time %.2f, create/s %.2f\n",
                   w->name.c_str(),
+                  ratio(f.per_znode(f.rss_fresh_kib, f.rss_restarted_kib), z.per_znode(z.rss_fresh_kib, z.rss_restarted_kib)),
                   ratio(f.per_znode(f.rss_before_kib, f.rss_after_kib), z.per_znode(z.rss_before_kib, z.rss_after_kib)),
                   ratio(f.per_znode(f.anon_before_kib, f.anon_after_kib), z.per_znode(z.anon_before_kib, z.anon_after_kib)),
                   ratio(f.restart_s, z.restart_s), ratio(f.created / f.create_s, z.created / z.create_s));

@@ -318,37 +318,37 @@ def _serve_control(server):
     lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     lsock.bind(("127.0.0.1", 0))
     lsock.listen(4)
-    lock = threading.Lock()
 
     def handle(conn):
         with conn, conn.makefile("rw") as f:
             for line in f:
                 cmd = line.strip()
                 try:
-                    with lock:
-                        if cmd == "pid":
-                            reply = str(server.pid)
-                        elif cmd == "dir":
-                            reply = server.data_dir()
-                        elif cmd == "start":
-                            reply = f"{server.start_seconds:.6f}"
-                        elif cmd == "restart":
-                            secs = server.restart()
-                            reply = f"{server.pid} {secs:.6f}"
-                        else:
-                            reply = "error unknown command"
+                    if cmd == "pid":
+                        reply = str(server.pid)
+                    elif cmd == "dir":
+                        reply = server.data_dir()
+                    elif cmd == "start":
+                        reply = f"{server.start_seconds:.6f}"
+                    elif cmd == "restart":
+                        secs = server.restart()
+                        reply = f"{server.pid} {secs:.6f}"
+                    else:
+                        reply = "error unknown command"
                 except Exception as e:  # noqa: BLE001 - reported to the caller
                     reply = "error " + str(e).replace("\n", " ")
                 f.write(reply + "\n")
                 f.flush()
 
+    # One connection at a time, on this one long-lived thread: a restarted JVM gets
+    # PR_SET_PDEATHSIG from the thread that spawned it, so that thread must outlive the server.
     def loop():
         while True:
             try:
                 conn, _ = lsock.accept()
             except OSError:
                 return
-            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+            handle(conn)
 
     threading.Thread(target=loop, daemon=True).start()
     return "127.0.0.1:%d" % lsock.getsockname()[1]
