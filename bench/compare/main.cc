@@ -10,7 +10,7 @@
 //
 //   fk_compare_bench --zk HOST:PORT [--zk-control HOST:PORT] [--json FILE] [--seconds S]
 //                    [--quick] [--no-gateway] [--workload FILE]... [--workload-seconds S]
-//                    [--writers N] [--batch N]
+//                    [--writers N] [--batch N] [--sections LIST]
 //
 // Sections (the systems measured back to back, in the order above, per cell):
 //   matrix     get / set / create x {1, 16} clients x {1 KiB, 64 KiB}: p50/p99/p99.9, ops/s
@@ -20,8 +20,13 @@
 //   watch      set on one session -> data-watch callback on another (p50/p99)
 //   connect    time to open a connected session
 //   ephemeral  close a session holding 1000 ephemerals -> another session sees none left
+// --sections picks a comma-separated subset of matrix,workloads,measures,load (default: all;
+// `load` needs the load workload file among --workload, `workloads` the others).
 // --zk-control is the control channel of `zk_server.py with --control` (ZooKeeper's pid, data
 // directory and restart); without it the load script reports FaaSKeeper only.
+#include <signal.h>
+#include <sys/wait.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -47,10 +52,18 @@ struct Options {
   bool quick = false, gateway = true;
   std::vector<std::string> workloads;
   std::string writers = "4", batch = "10";
+  std::string sections = "matrix,workloads,measures,load";
+  bool want(const std::string& section) const { return ("," + sections + ",").find("," + section + ",") != std::string::npos; }
 };
+
+pid_t g_deployment = -1;  // stopped by die(): a failed run must not leave it running
 
 [[noreturn]] void die(const std::string& why) {
   std::fprintf(stderr, "fk_compare_bench: %s\n", why.c_str());
+  if (g_deployment > 0) {
+    ::kill(g_deployment, SIGTERM);
+    ::waitpid(g_deployment, nullptr, 0);
+  }
   std::exit(1);
 }
 
@@ -484,6 +497,7 @@ int main(int argc, char** argv) {
     else if (k == "--no-gateway") o.gateway = false;
     else if (k == "--writers") o.writers = val();
     else if (k == "--batch") o.batch = val();
+    else if (k == "--sections") o.sections = val();
     else die("unknown option " + k);
   }
   if (o.zk.empty()) die("--zk HOST:PORT is required (bench/compare/run.sh starts ZooKeeper)");
@@ -502,6 +516,7 @@ int main(int argc, char** argv) {
 
   LocalDeployment dep(FK_FAASKEEPER_BIN, {"--writers", o.writers, "--batch", o.batch});
   if (!dep.ok()) die(dep.why());
+  g_deployment = dep.pid();
   Systems sys{make_faaskeeper(dep.data_dir()),
               o.gateway ? make_zookeeper("127.0.0.1:" + std::to_string(dep.zk_port()), "gateway") : nullptr,
               make_zookeeper(o.zk)};
@@ -540,6 +555,7 @@ int main(int argc, char** argv) {
   for (std::string op : {"get", "set", "create"})
     for (size_t size : {size_t(1024), size_t(64 * 1024)})
       for (int clients : {1, 16}) {
+        if (!o.want("matrix")) break;
         Cell c{op, clients, size, {}, {}, {}, sys.gw != nullptr};
         c.fk = run_cell(*sys.fk, op, clients, size, o.seconds, cell_id);
         if (sys.gw) c.gw = run_cell(*sys.gw, op, clients, size, o.seconds, cell_id);
@@ -565,9 +581,10 @@ int main(int argc, char** argv) {
     for (auto& w : workloads) {
       ++wl_id;
       if (w.script == "load") {
-        loads.push_back(&w);
+        if (o.want("load")) loads.push_back(&w);
         continue;
       }
+      if (!o.want("workloads")) continue;
       size_t znodes = o.quick ? w.quick_znodes : w.znodes;
       js << (first ? "" : ",") << "{\"name\":\"" << w.name << "\",\"script\":\"" << w.script
          << "\",\"clients\":" << w.clients << ",\"value_size\":" << w.value_size;
@@ -611,23 +628,26 @@ int main(int argc, char** argv) {
 
   // Watch, connect, ephemeral cleanup.
   int watch_n = o.quick ? 100 : 300, connect_n = o.quick ? 20 : 50, eph_n = 1000;
-  std::printf("\n%-34s %-10s %8s %8s %8s %6s\n", "measure", "system", "p50ms", "p99ms", "max ms", "n");
-  for (System* s : sys.all()) {
+  std::vector<System*> measured = o.want("measures") ? sys.all() : std::vector<System*>{};
+  if (!measured.empty())
+    std::printf("\n%-34s %-10s %8s %8s %8s %6s\n", "measure", "system", "p50ms", "p99ms", "max ms", "n");
+  for (System* s : measured) {
     auto w = measure_watch(*s, watch_n);
     std::printf("%-34s %-10s %8.3f %8.3f %8.3f %6zu%s\n", "watch (set -> callback)", s->name().c_str(), w.p50, w.p99,
                 w.cdf.empty() ? 0.0 : w.cdf.back(), w.ops, w.errors ? (" errors=" + std::to_string(w.errors)).c_str() : "");
     js << ",\"watch_" << s->name() << "\":" << jsummary(w);
   }
-  for (System* s : sys.all()) {
+  for (System* s : measured) {
     auto c = measure_connect(*s, connect_n);
     std::printf("%-34s %-10s %8.3f %8.3f %8.3f %6zu\n", "session connect", s->name().c_str(), c.p50, c.p99,
                 c.cdf.empty() ? 0.0 : c.cdf.back(), c.ops);
     js << ",\"connect_" << s->name() << "\":" << jsummary(c);
   }
-  std::printf("\n%-34s %-10s %10s %10s %12s\n", "ephemeral cleanup (1000 nodes)", "system", "create ms", "close ms",
-              "all gone ms");
+  if (!measured.empty())
+    std::printf("\n%-34s %-10s %10s %10s %12s\n", "ephemeral cleanup (1000 nodes)", "system", "create ms", "close ms",
+                "all gone ms");
   int rep = 0;
-  for (System* s : sys.all()) {
+  for (System* s : measured) {
     auto e = measure_ephemeral(*s, eph_n, rep++);
     std::printf("%-34s %-10s %10.1f %10.1f %12.1f%s\n", "", s->name().c_str(), e.create_ms, e.close_ms, e.gone_ms,
                 e.created != static_cast<size_t>(eph_n) ? (" (created " + std::to_string(e.created) + ")").c_str() : "");
@@ -652,8 +672,11 @@ int main(int argc, char** argv) {
     std::printf("%-10s %8s %8s %9s %9s %8s %9s %9s | %9s %9s %9s | %8s %9s\n", "system", "created", "create/s", "RSS0 MiB",
                 "RSS1 MiB", "RSS B/zn", "anon B/zn", "disk B/zn", "fresh MiB", "rst MiB", "rst B/zn", "start0 s",
                 "restart s");
-    ServerHooks fkh{[&] { return dep.pid(); }, dep.data_dir(), dep.start_seconds(), fk_rss_fresh,
-                    [&] { return dep.restart(); }};
+    ServerHooks fkh{[&] { return dep.pid(); }, dep.data_dir(), dep.start_seconds(), fk_rss_fresh, [&] {
+                      double t = dep.restart();
+                      g_deployment = dep.pid();
+                      return t;
+                    }};
     ServerHooks zkh;
     if (!o.zk_control.empty()) {
       std::string ctl = o.zk_control;

@@ -21,7 +21,7 @@ Guarantees:
 
 CLI:
     zk_server.py run                  start one server, print its endpoint, stop on Ctrl-C/SIGTERM
-    zk_server.py with [-n N] [--control] -- CMD…
+    zk_server.py with [-n N] [--control] [--heap SIZE] -- CMD…
                                       start N servers, run CMD with ZK_ENDPOINT(S) set (and
                                       {ZK_ENDPOINT}/{ZK_ENDPOINT1}… substituted in its args),
                                       stop the servers, exit with CMD's status. With --control
@@ -364,7 +364,7 @@ def _cmd_with(args):
     servers = []
     try:
         for _ in range(args.n):
-            servers.append(ZkServer().start())
+            servers.append(ZkServer(heap=args.heap).start())
         env = dict(os.environ)
         endpoints = [s.endpoint for s in servers]
         env["ZK_ENDPOINT"] = endpoints[0]
@@ -410,6 +410,8 @@ def main(argv=None):
     sub.add_parser("run", help="start one server and print its endpoint")
     w = sub.add_parser("with", help="run a command against N fresh servers")
     w.add_argument("-n", type=int, default=1)
+    w.add_argument("--heap", default="512m",
+                   help="JVM -Xmx of each server (a benchmark that stores MiBs of znodes needs more)")
     w.add_argument("--control", action="store_true",
                    help="serve ZK_CONTROL (pid / dir / start / restart of the first server)")
     w.add_argument("command", nargs=argparse.REMAINDER)

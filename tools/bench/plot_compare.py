@@ -36,6 +36,17 @@ def main(argv):
     out = argv[2]
     os.makedirs(out, exist_ok=True)
     cells = data["matrix"]
+    pngs = []
+    if cells:
+        pngs = plot_matrix(cells, out)
+    wls = data.get("workloads", [])
+    if wls:
+        pngs.append(plot_workloads(wls, out))
+    print("plots: " + " ".join(pngs))
+    return 0
+
+
+def plot_matrix(cells, out):
     ops = sorted({c["op"] for c in cells}, key=["get", "set", "create"].index)
     sizes = sorted({c["value_size"] for c in cells})
 
@@ -89,34 +100,32 @@ def main(argv):
     fig.tight_layout()
     tp_png = os.path.join(out, "compare_throughput.png")
     fig.savefig(tp_png, dpi=110)
-    pngs = [cdf_png, tp_png]
+    return [cdf_png, tp_png]
 
-    wls = data.get("workloads", [])
-    if wls:
-        fig, axes = plt.subplots(1, len(wls), figsize=(4.2 * len(wls), 3.8), squeeze=False)
-        for col, wl in enumerate(wls):
-            ax = axes[0][col]
-            present = [(k, lab, colr) for k, lab, colr in SYSTEMS if k in wl]
-            ops = [op for op in wl[present[0][0]] if op != "all"] if present else []
-            width = 0.8 / max(1, len(present))
-            for j, (key, label, color) in enumerate(present):
-                xs = [i + j * width for i in range(len(ops))]
-                ax.bar(xs, [max(wl[key].get(op, {}).get("p50_ms", 0), 1e-4) for op in ops], width,
-                       color=color, label=label)
-            ax.set_xticks([i + 0.4 - width / 2 for i in range(len(ops))])
-            ax.set_xticklabels(ops, rotation=30, fontsize=7)
-            ax.set_yscale("log")
-            ax.set_title(wl["name"], fontsize=9)
-            ax.set_ylabel("p50 latency (ms, log)")
-            ax.grid(True, axis="y", which="both", alpha=0.3)
-            ax.legend(fontsize=6)
-        fig.suptitle("Workload files: p50 per op")
-        fig.tight_layout()
-        wl_png = os.path.join(out, "compare_workloads.png")
-        fig.savefig(wl_png, dpi=110)
-        pngs.append(wl_png)
-    print("plots: " + " ".join(pngs))
-    return 0
+
+def plot_workloads(wls, out):
+    fig, axes = plt.subplots(1, len(wls), figsize=(4.2 * len(wls), 3.8), squeeze=False)
+    for col, wl in enumerate(wls):
+        ax = axes[0][col]
+        present = [(k, lab, colr) for k, lab, colr in SYSTEMS if k in wl]
+        ops = [op for op in wl[present[0][0]] if op != "all"] if present else []
+        width = 0.8 / max(1, len(present))
+        for j, (key, label, color) in enumerate(present):
+            xs = [i + j * width for i in range(len(ops))]
+            ax.bar(xs, [max(wl[key].get(op, {}).get("p50_ms", 0), 1e-4) for op in ops], width,
+                   color=color, label=label)
+        ax.set_xticks([i + 0.4 - width / 2 for i in range(len(ops))])
+        ax.set_xticklabels(ops, rotation=30, fontsize=7)
+        ax.set_yscale("log")
+        ax.set_title(wl["name"], fontsize=9)
+        ax.set_ylabel("p50 latency (ms, log)")
+        ax.grid(True, axis="y", which="both", alpha=0.3)
+        ax.legend(fontsize=6)
+    fig.suptitle("Workload files: p50 per op")
+    fig.tight_layout()
+    wl_png = os.path.join(out, "compare_workloads.png")
+    fig.savefig(wl_png, dpi=110)
+    return wl_png
 
 
 if __name__ == "__main__":
