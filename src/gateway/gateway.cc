@@ -1,10 +1,14 @@
 #include "gateway/gateway.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <asio.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -39,16 +43,55 @@ struct Connection {
   std::atomic<long> received{0}, sent{0};
   std::atomic<bool> four_letter{false};
   std::thread thread;
-  std::mutex mu;              // guards writes and `closed`
+  std::mutex mu;              // guards writes; `closed` is set holding both mu and fd_mu
+  std::mutex fd_mu;           // keeps the descriptor open during shutdown()
   bool closed = false;
   std::atomic<bool> finished{false};
 
-  // Wakes a blocked read; safe to call from any thread while the socket is open.
+  // Wakes a blocked read (and a stalled write); safe to call from any thread while the socket is
+  // open. It does not wait for a write in progress.
   void shutdown() {
-    std::lock_guard<std::mutex> lock(mu);
+    std::lock_guard<std::mutex> lock(fd_mu);
     if (!closed) ::shutdown(socket.native_handle(), SHUT_RDWR);
   }
 };
+
+// One line on stderr, as the deployment logs: "HH:MM:SS [gateway] text".
+void log_line(const std::string& text) {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char stamp[16];
+  std::strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
+  std::fprintf(stderr, "%s [gateway] %s\n", stamp, text.c_str());
+}
+
+// A write that makes no progress for this long (the client does not read, and the kernel's
+// socket buffers, the connection's only output buffer, are full) drops the connection.
+constexpr int kWriteStallMs = 10000;
+
+// Writes all of `bytes`; false on an error or a stall longer than kWriteStallMs.
+bool write_all(int fd, const std::string& bytes, bool* stalled) {
+  size_t off = 0;
+  while (off < bytes.size()) {
+    ssize_t n = ::send(fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      off += size_t(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      pollfd p{fd, POLLOUT, 0};
+      int r = ::poll(&p, 1, kWriteStallMs);
+      if (r < 0 && errno == EINTR) continue;
+      if (r == 0) *stalled = true;
+      if (r <= 0) return false;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -170,9 +213,11 @@ class Gateway::Impl {
   void write(Connection& c, const std::string& frame) {
     std::lock_guard<std::mutex> lock(c.mu);
     if (c.closed) return;
-    asio::error_code ec;
-    asio::write(c.socket, asio::buffer(frame), ec);
-    if (ec) {
+    bool stalled = false;
+    if (!write_all(c.socket.native_handle(), frame, &stalled)) {
+      if (stalled)
+        log_line("connection from " + c.peer + " dropped: client is not reading (no progress writing for " +
+                 std::to_string(kWriteStallMs / 1000) + " s)");
       ::shutdown(c.socket.native_handle(), SHUT_RDWR);
     } else {
       sent_++;
@@ -229,7 +274,7 @@ class Gateway::Impl {
       if (session) release(session, conn);
     }
     {
-      std::lock_guard<std::mutex> lock(conn->mu);
+      std::scoped_lock lock(conn->mu, conn->fd_mu);
       asio::error_code ec;
       conn->socket.shutdown(tcp::socket::shutdown_both, ec);
       conn->socket.close(ec);

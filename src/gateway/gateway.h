@@ -15,6 +15,10 @@
 //   observe the change.
 // - A frame longer than 1,048,575 bytes, or a malformed frame header, closes the connection
 //   without a reply (as ZooKeeper does). Other sessions are unaffected.
+// - Output is bounded by the kernel's socket buffers: a write that makes no progress for 10 s
+//   (a client that does not read) drops that connection, with a log line; the session is
+//   detached as on any network failure. Other connections are unaffected, and stop() does not
+//   wait for a stalled write.
 #pragma once
 
 #include <cstddef>
