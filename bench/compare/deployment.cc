@@ -52,13 +52,15 @@ bool accepts(int port) {
 
 }  // namespace
 
-LocalDeployment::LocalDeployment(const std::string& bin, const std::vector<std::string>& extra) : bin_(bin) {
-  tmp_ = std::filesystem::temp_directory_path() / ("fk-compare-" + std::to_string(::getpid()));
+LocalDeployment::LocalDeployment(const std::string& bin, const std::vector<std::string>& extra, const std::string& tag,
+                                 bool gateway)
+    : bin_(bin) {
+  tmp_ = std::filesystem::temp_directory_path() / ("fk-compare-" + std::to_string(::getpid()) + "-" + tag);
   std::filesystem::remove_all(tmp_);
   std::filesystem::create_directories(tmp_);
   data_ = tmp_ + "/data";
   log_ = tmp_ + "/deployment.log";
-  zk_port_ = free_port();
+  zk_port_ = gateway ? free_port() : -1;
   args_ = {bin, "local", "--data", data_, "--zk-port", std::to_string(zk_port_)};
   args_.insert(args_.end(), extra.begin(), extra.end());
   spawn();
@@ -94,7 +96,7 @@ bool LocalDeployment::spawn() {
   }
   start_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   // The gateway is started right after the endpoint; it is not part of the start-up figure.
-  while (!accepts(zk_port_)) {
+  while (zk_port_ > 0 && !accepts(zk_port_)) {
     if (std::chrono::steady_clock::now() > deadline || ::waitpid(pid, nullptr, WNOHANG) == pid)
       return fail("the ZooKeeper gateway did not start on port " + std::to_string(zk_port_));
     std::this_thread::sleep_for(std::chrono::milliseconds(1));

@@ -15,7 +15,10 @@ class LocalDeployment {
   // Spawns `bin local --data TMP/data --zk-port P` (stderr to TMP/deployment.log) plus `extra`
   // arguments and waits (up to 30 s) until it published its endpoint and the gateway accepts
   // connections. On failure ok() is false, why() says why.
-  LocalDeployment(const std::string& bin, const std::vector<std::string>& extra);
+  // `tag` names the temporary directory (fk-compare-PID-TAG) so that several can coexist.
+  // Without `gateway` the deployment runs with --zk-port -1 (zk_port() is -1).
+  LocalDeployment(const std::string& bin, const std::vector<std::string>& extra, const std::string& tag = "main",
+                  bool gateway = true);
   ~LocalDeployment();  // SIGTERM, wait, remove the directory
   bool ok() const { return pid_ > 0; }
   const std::string& why() const { return why_; }

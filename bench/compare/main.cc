@@ -16,7 +16,7 @@
 //   matrix     get / set / create x {1, 16} clients x {1 KiB, 64 KiB}: p50/p99/p99.9, ops/s
 //   workloads  each workload file: weighted mixes per op; scripts (service-latency per phase;
 //              load: RSS per znode and start-up time at N znodes -- native and ZooKeeper only,
-//              run last because it restarts both servers)
+//              run last on a fresh deployment and a reset ZooKeeper, both restarted after it)
 //   watch      set on one session -> data-watch callback on another (p50/p99)
 //   connect    time to open a connected session
 //   ephemeral  close a session holding 1000 ephemerals -> another session sees none left
@@ -502,8 +502,8 @@ int main(int argc, char** argv) {
   }
   if (o.zk.empty()) die("--zk HOST:PORT is required (bench/compare/run.sh starts ZooKeeper)");
   if (o.quick) {
-    o.seconds = std::min(o.seconds, 1.5);
-    if (o.workload_seconds == 0) o.workload_seconds = 2;
+    o.seconds = std::min(o.seconds, 1.0);
+    if (o.workload_seconds == 0) o.workload_seconds = 1.5;
   }
   std::vector<Workload> workloads;
   for (auto& f : o.workloads) {
@@ -549,7 +549,7 @@ int main(int argc, char** argv) {
   js << "],\"matrix\":[";
 
   // Matrix.
-  print_matrix_header(sys.gw != nullptr);
+  if (o.want("matrix")) print_matrix_header(sys.gw != nullptr);
   int cell_id = 0;
   bool first = true;
   for (std::string op : {"get", "set", "create"})
@@ -574,7 +574,8 @@ int main(int argc, char** argv) {
   // both servers).
   std::vector<const Workload*> loads;
   if (!workloads.empty()) {
-    std::printf("\n%-16s %-10s %-11s %8s %7s %7s %7s %8s\n", "workload", "system", "op", "ops", "p50ms", "p99ms",
+    if (o.want("workloads"))
+      std::printf("\n%-16s %-10s %-11s %8s %7s %7s %7s %8s\n", "workload", "system", "op", "ops", "p50ms", "p99ms",
                 "p999ms", "ops/s");
     first = true;
     int wl_id = 0;
@@ -627,7 +628,7 @@ int main(int argc, char** argv) {
   js << "]";
 
   // Watch, connect, ephemeral cleanup.
-  int watch_n = o.quick ? 100 : 300, connect_n = o.quick ? 20 : 50, eph_n = 1000;
+  int watch_n = o.quick ? 100 : 300, connect_n = o.quick ? 20 : 50, eph_n = o.quick ? 200 : 1000;
   std::vector<System*> measured = o.want("measures") ? sys.all() : std::vector<System*>{};
   if (!measured.empty())
     std::printf("\n%-34s %-10s %8s %8s %8s %6s\n", "measure", "system", "p50ms", "p99ms", "max ms", "n");
@@ -644,8 +645,8 @@ int main(int argc, char** argv) {
     js << ",\"connect_" << s->name() << "\":" << jsummary(c);
   }
   if (!measured.empty())
-    std::printf("\n%-34s %-10s %10s %10s %12s\n", "ephemeral cleanup (1000 nodes)", "system", "create ms", "close ms",
-                "all gone ms");
+    std::printf("\n%-34s %-10s %10s %10s %12s\n", ("ephemeral cleanup (" + std::to_string(eph_n) + " nodes)").c_str(),
+                "system", "create ms", "close ms", "all gone ms");
   int rep = 0;
   for (System* s : measured) {
     auto e = measure_ephemeral(*s, eph_n, rep++);
@@ -667,23 +668,38 @@ int main(int argc, char** argv) {
     std::printf("\n%s: %zu znodes (%d parents, %zu-byte values, %d pipelining sessions)\n", w->name.c_str(), znodes,
                 w->parents, w->value_size, w->clients);
     std::printf("live process: RSS before/after the load and the growth per znode (all, anonymous); disk growth per\n"
-                "znode; fresh process: RSS right after the first start (empty) and after the restart on the loaded\n"
+                "znode; fresh process: RSS right after a fresh start (empty) and after the restart on the loaded\n"
                 "data, and (restarted - fresh) per znode; start-up time empty and on the loaded data\n");
     std::printf("%-10s %8s %8s %9s %9s %8s %9s %9s | %9s %9s %9s | %8s %9s\n", "system", "created", "create/s", "RSS0 MiB",
                 "RSS1 MiB", "RSS B/zn", "anon B/zn", "disk B/zn", "fresh MiB", "rst MiB", "rst B/zn", "start0 s",
                 "restart s");
-    ServerHooks fkh{[&] { return dep.pid(); }, dep.data_dir(), dep.start_seconds(), fk_rss_fresh, [&] {
-                      double t = dep.restart();
-                      g_deployment = dep.pid();
+    // Both servers start afresh on empty data for the load: a fresh deployment next to the
+    // (now idle) main one, and ZooKeeper reset (stopped, data deleted, started on the same port).
+    // Otherwise the earlier sections' data (thousands of 64 KiB nodes, all in ZooKeeper's heap)
+    // would count as the load's memory.
+    auto ldep = std::make_unique<LocalDeployment>(FK_FAASKEEPER_BIN,
+                                                  std::vector<std::string>{"--writers", o.writers, "--batch", o.batch},
+                                                  "load" + std::to_string(load_id), false);
+    if (!ldep->ok()) die(ldep->why());
+    auto fk_load = make_faaskeeper(ldep->data_dir());
+    pid_t main_dep = g_deployment;
+    g_deployment = ldep->pid();
+    fk_rss_fresh = rss_kib(ldep->pid());
+    ServerHooks fkh{[&] { return ldep->pid(); }, ldep->data_dir(), ldep->start_seconds(), fk_rss_fresh, [&] {
+                      double t = ldep->restart();
+                      g_deployment = ldep->pid();
                       return t;
                     }};
     ServerHooks zkh;
     if (!o.zk_control.empty()) {
       std::string ctl = o.zk_control;
+      std::string r = control_request(ctl, "reset");
+      if (r.rfind("error", 0) == 0) die("ZooKeeper reset: " + r);
+      zk_rss_fresh = rss_kib(static_cast<pid_t>(std::atol(r.c_str())));
       zkh.pid = [ctl] { return static_cast<pid_t>(std::atol(control_request(ctl, "pid").c_str())); };
       zkh.dir = control_request(ctl, "dir");
       if (zkh.dir.rfind("error", 0) == 0) die("ZooKeeper control: " + zkh.dir);
-      zkh.start_empty_s = std::atof(control_request(ctl, "start").c_str());
+      zkh.start_empty_s = std::atof(r.substr(r.find(' ') + 1).c_str());
       zkh.rss_fresh_kib = zk_rss_fresh;
       zkh.restart = [ctl] {
         std::string r = control_request(ctl, "restart");
@@ -698,7 +714,13 @@ int main(int argc, char** argv) {
        << ",\"value_size\":" << w->value_size << ",\"clients\":" << w->clients;
     first = false;
     std::map<std::string, LoadResult> res;
-    for (auto [s, h] : {std::pair<System*, ServerHooks*>{sys.fk.get(), &fkh}, {sys.zk.get(), &zkh}}) {
+    for (System* s : {fk_load.get(), sys.zk.get()}) {
+      auto a = s->connect();
+      if (!a) die(s->name() + ": cannot connect after the fresh start");
+      ensure(*a, "/cmp");
+      a->close();
+    }
+    for (auto [s, h] : {std::pair<System*, ServerHooks*>{fk_load.get(), &fkh}, {sys.zk.get(), &zkh}}) {
       auto r = run_load(*s, *w, znodes, 1000 + load_id, *h);
       res[s->name()] = r;
       auto mib = [](long kib) { return kib >= 0 ? kib / 1024.0 : -1.0; };
@@ -733,6 +755,8 @@ int main(int argc, char** argv) {
                   ratio(f.per_znode(f.anon_before_kib, f.anon_after_kib), z.per_znode(z.anon_before_kib, z.anon_after_kib)),
                   ratio(f.restart_s, z.restart_s), ratio(f.created / f.create_s, z.created / z.create_s));
     js << "}";
+    ldep.reset();  // stops the load deployment and removes its directory
+    g_deployment = main_dep;
     ++load_id;
   }
   js << "]}\n";

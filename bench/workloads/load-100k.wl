@@ -6,7 +6,7 @@
 name = load-100k
 script = load
 znodes = 100000
-quick_znodes = 10000
+quick_znodes = 2000
 parents = 100
 value_size = 16
 clients = 4

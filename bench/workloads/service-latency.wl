@@ -5,6 +5,6 @@
 name = service-latency
 script = service-latency
 znodes = 1000
-quick_znodes = 200
+quick_znodes = 100
 value_size = 100
 clients = 1

@@ -266,6 +266,15 @@ class ZkServer:
         self.dir = None
         _live.discard(self)
 
+    def reset(self):
+        """Stop the server, delete its data, and start a fresh one on the same port; returns
+        the seconds the new start took."""
+        port = self.port
+        self.stop()
+        self._fixed_port = port
+        self.start()
+        return self.start_seconds
+
     def __enter__(self):
         return self.start()
 
@@ -313,6 +322,7 @@ def _serve_control(server):
         dir          -> the server's data directory
         start        -> seconds the last start took (spawn until serving)
         restart      -> "PID SECONDS": stopped and started again on the same data
+        reset        -> "PID SECONDS": stopped, data deleted, started fresh on the same port
     Returns "127.0.0.1:PORT"."""
     import threading
     lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -332,6 +342,9 @@ def _serve_control(server):
                         reply = f"{server.start_seconds:.6f}"
                     elif cmd == "restart":
                         secs = server.restart()
+                        reply = f"{server.pid} {secs:.6f}"
+                    elif cmd == "reset":
+                        secs = server.reset()
                         reply = f"{server.pid} {secs:.6f}"
                     else:
                         reply = "error unknown command"
