@@ -117,6 +117,7 @@ class RawClient {
     }
   }
 
+  std::atomic<long> pings{0};
   // (session, seq) -> reply
   std::map<std::pair<int64_t, uint64_t>, Reply> replies_;
   size_t results_ = 0;
@@ -140,7 +141,10 @@ class RawClient {
     if (auto* r = std::get_if<Reply>(&*m)) replies_[{f.session, r->seq}] = *r;
     // A live client answers pings (a connection silent for two heartbeat periods has its
     // sessions' pings failed, and they expire: docs/local.md).
-    if (std::holds_alternative<Ping>(*m)) sock_.send_bytes(wire::pong_frame());
+    if (std::holds_alternative<Ping>(*m)) {
+      ++pings;
+      sock_.send_bytes(wire::pong_frame());
+    }
     return true;
   }
 
@@ -338,6 +342,67 @@ TEST_F(HostileTest, HugeChildListIsServedAndCounted) {
   std::printf("[hostile] %ld children under /big: created in %.1f s (%ld multis of %ld), node object %zu bytes read "
               "and checked in %.3f s\n",
               g_children, create_s, multis, per_multi, r->payload.size(), seconds_since(start));
+}
+
+
+// Sessions whose clients are idle but answer every ping must stay alive however many there are.
+// Liveness (EndpointOptions::liveness_grace, 2 heartbeat periods) measures how long a connection
+// has sent nothing; an idle client sends only pongs, so when one heartbeat pass takes longer than
+// the grace (many sessions), the pings to an idle connection are further apart than the grace,
+// the next ping "fails", and once the session timeout has passed since the last successful ping
+// the session is expired although its client answered everything. Seen at 10,000 sessions (1,500
+// of them expired with a 60 s timeout); reproduced here with a 100 ms heartbeat (about 60 of
+// 2,000 expire). Disabled until the liveness rule is fixed (it should count only pings left
+// unanswered for longer than the grace); run it with --gtest_also_run_disabled_tests.
+TEST_F(HostileTest, DISABLED_IdleSessionsThatAnswerPingsStayAlive) {
+  deployment_.reset();
+  TempDir tmp;
+  deployment_ = std::make_unique<LocalProcess>(kFk, tmp.sub("data"), tmp.sub("deployment"),
+                                               std::vector<std::string>{"--zk-port", "-1", "--heartbeat-ms", "100"});
+  ASSERT_TRUE(deployment_->ready()) << deployment_->log();
+  address_ = *wire::parse_address(deployment_->address());
+  const long sessions = std::min<long>(g_sessions, 2000), conns = 20;
+  std::vector<std::unique_ptr<RawClient>> clients;
+  std::vector<std::vector<int64_t>> ids(conns);
+  for (long c = 0; c < conns; ++c) {
+    clients.push_back(std::make_unique<RawClient>(address_));
+    for (long i = c; i < sessions; i += conns) {
+      int64_t s = random_session();
+      ids[size_t(c)].push_back(s);
+      ASSERT_TRUE(clients.back()->attach(s));
+      ASSERT_TRUE(clients.back()->submit(s, 1, OpenSessionRequest{4000}));
+    }
+  }
+  std::string why;
+  for (long c = 0; c < conns; ++c) ASSERT_TRUE(clients[size_t(c)]->await_replies(ids[size_t(c)].size(), 300s, &why)) << why;
+  // Idle for three session timeouts, answering every ping (one thread per connection).
+  std::promise<void> go;
+  std::shared_future<void> until = go.get_future().share();
+  std::vector<std::thread> threads;
+  for (auto& c : clients) threads.emplace_back([&c, until] { c->stay_live(until); });
+  // Idle until the heartbeat has pinged every session 40 times on average (at 100 ms, at least
+  // 4 s: one session timeout) -- counted pings, not a fixed sleep.
+  auto idle_start = Clock::now();
+  auto total_pings = [&] {
+    long n = 0;
+    for (auto& c : clients) n += c->pings.load();
+    return n;
+  };
+  ASSERT_TRUE(wait_for([&] { return total_pings() >= 40 * sessions; }, 300s)) << total_pings() << " pings";
+  const double idle_s = seconds_since(idle_start);
+  go.set_value();
+  for (auto& t : threads) t.join();
+  // Every session still answers: a sync-like no-op (exists via create of an ephemeral) succeeds.
+  long alive = 0;
+  for (long c = 0; c < conns; ++c) {
+    for (auto s : ids[size_t(c)]) clients[size_t(c)]->submit(s, 2, CreateRequest{"/idle-" + std::to_string(s), std::string(), CreateMode::Ephemeral, -1});
+    ASSERT_TRUE(clients[size_t(c)]->await_replies(2 * ids[size_t(c)].size(), 300s, &why)) << why;
+    for (auto s : ids[size_t(c)]) alive += clients[size_t(c)]->replies_[std::make_pair(s, uint64_t(2))].err == Error::Ok;
+  }
+  std::printf("[hostile] idle sessions answering pings (heartbeat 100 ms, timeout 4 s, %.1f s idle, %ld pings): "
+              "%ld of %ld alive\n",
+              idle_s, total_pings(), alive, sessions);
+  EXPECT_EQ(alive, sessions);
 }
 
 TEST_F(HostileTest, ManyConcurrentSessions) {
