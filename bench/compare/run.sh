@@ -30,7 +30,7 @@ for w in "$ROOT"/bench/workloads/*.wl; do WORKLOADS+=(--workload "$w"); done
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB RAM, load $(cut -d' ' -f1-3 /proc/loadavg)"
 # ZooKeeper keeps every znode in its heap: the 64 KiB create cells store hundreds of MiB, more
-# than the harness's default -Xmx512m (the server dies of OutOfMemoryError), hence 2 GiB.
+# than the harness's default -Xmx512m (a run lost its ZooKeeper there), hence 2 GiB.
 /usr/bin/python3 "$ROOT/tests/harness/zk_server.py" with --control --heap 2g -- \
   "$BUILD/bench/compare/fk_compare_bench" --zk '{ZK_ENDPOINT}' --zk-control '{ZK_CONTROL}' \
   --json "$OUT/compare.json" "${WORKLOADS[@]}" "$@" \

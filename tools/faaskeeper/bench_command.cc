@@ -36,8 +36,8 @@ latency, session connect time and ephemeral cleanup, and writes
 
 Usage: faaskeeper bench [--quick] [--out DIR] [--seconds S] [--build DIR] [--source DIR]
                         [-- fk_compare_bench options...]
-  --quick        a smoke run of a few minutes: 1 s per cell, 1.5 s per workload, small
-                 script sizes (2,000-znode load); the full run takes about 12 minutes
+  --quick        a smoke run of about a minute and a half: 1 s per cell, 1.5 s per workload,
+                 small script sizes (2,000-znode load); the full run takes about 12 minutes
   --out DIR      output directory (default: SOURCE/bench-results)
   --seconds S    measured seconds per matrix cell (default 3)
   --build DIR    CMake build directory to build and use (default: this binary's, )" FK_BINARY_DIR R"()
