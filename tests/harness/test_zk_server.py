@@ -4,6 +4,7 @@ and is always cleaned up (normal exit, exception, SIGTERM, SIGKILL of the owner)
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -82,6 +83,50 @@ class ZkServerTest(unittest.TestCase):
             pid, d = zk.proc.pid, zk.dir
         self.assertFalse(pid_alive(pid))
         self.assertFalse(os.path.exists(d))
+
+    def test_control_channel_restart_keeps_data_and_reset_clears_it(self):
+        """The benchmark's control channel (`with --control`): a restarted JVM keeps its data,
+        survives the control connection that asked for it (PR_SET_PDEATHSIG follows the thread
+        that spawned it), and a reset starts empty on the same port."""
+        from zk_server import _serve_control
+
+        def ask(ctl, cmd):
+            host, port = ctl.split(":")
+            with socket.create_connection((host, int(port)), timeout=60) as c:
+                c.sendall((cmd + "\n").encode())
+                return c.makefile().readline().strip()
+
+        with ZkServer() as zk:
+            ctl = _serve_control(zk)
+            self.assertEqual(ask(ctl, "pid"), str(zk.pid))
+            self.assertEqual(ask(ctl, "dir"), zk.data_dir())
+            k = KazooClient(zk.endpoint)
+            k.start(timeout=10)
+            k.create("/kept", b"1")
+            k.stop()
+            k.close()
+            old = zk.pid
+            pid, secs = ask(ctl, "restart").split()
+            self.assertNotEqual(int(pid), old)
+            self.assertGreater(float(secs), 0)
+            self.assertFalse(pid_alive(old))
+            time.sleep(1.0)  # the control connection is closed: the JVM must still be there
+            self.assertTrue(pid_alive(int(pid)))
+            k = KazooClient(zk.endpoint)
+            k.start(timeout=10)
+            self.assertEqual(k.get("/kept")[0], b"1")
+            k.stop()
+            k.close()
+            pid2, _ = ask(ctl, "reset").split()
+            time.sleep(1.0)
+            self.assertTrue(pid_alive(int(pid2)))
+            k = KazooClient(zk.endpoint)
+            k.start(timeout=10)
+            self.assertIsNone(k.exists("/kept"))
+            k.stop()
+            k.close()
+            last = int(pid2)
+        self.assertFalse(pid_alive(last))
 
     def test_stops_when_the_block_raises(self):
         with self.assertRaises(RuntimeError):
