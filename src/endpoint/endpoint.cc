@@ -140,10 +140,23 @@ class Connection : public std::enable_shared_from_this<Connection> {
     return closed_;
   }
 
-  // How long since the client last sent a frame (any request, or a pong).
-  std::chrono::milliseconds silent_for() const {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now().time_since_epoch()) -
-           std::chrono::milliseconds(last_heard_ms_.load());
+  // Liveness: called before a ping is sent. False when an earlier ping has gone unanswered for
+  // longer than `grace` (nothing at all came from the client since it was sent); otherwise the
+  // ping may go, and it is noted if it is the first one since the client was last heard from.
+  // Only unanswered pings count: an idle client pinged rarely (a slow heartbeat pass over many
+  // sessions) is not "silent".
+  bool ping_allowed(std::chrono::milliseconds grace) {
+    int64_t now = steady_ms();
+    int64_t since = unanswered_since_ms_.load();
+    if (since == 0) {
+      unanswered_since_ms_.compare_exchange_strong(since, now);
+      return true;
+    }
+    return now - since <= grace.count();
+  }
+  int64_t unanswered_for_ms() const {
+    int64_t since = unanswered_since_ms_.load();
+    return since == 0 ? 0 : steady_ms() - since;
   }
 
  private:
@@ -174,7 +187,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void dispatch() {
-    last_heard_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now().time_since_epoch()).count();
+    unanswered_since_ms_ = 0;  // the client is alive: every earlier ping counts as answered
     auto frame = wire::decode_body(body_);
     if (!frame.ok()) return close(frame.status().message(), Why::Protocol);
     if (!wire::is_request(frame->kind))
@@ -222,7 +235,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         break;
       }
       case wire::Kind::Pong:
-        break;  // liveness only (dispatch() noted the time)
+        break;  // liveness only (dispatch() cleared the unanswered ping)
       case wire::Kind::Read: {
         auto object = ep_.user_.get(f.path);
         enqueue(object.ok() ? wire::read_result_frame(f.id, Status::OK(), *object)
@@ -267,9 +280,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::strand<asio::thread_pool::executor_type> strand_;
   const uint64_t id_;
   std::string peer_;
-  using Steady = std::chrono::steady_clock;
-  std::atomic<int64_t> last_heard_ms_{
-      std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now().time_since_epoch()).count()};
+  static int64_t steady_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+  // When the oldest ping sent since the client last sent anything went out; 0: none pending.
+  std::atomic<int64_t> unanswered_since_ms_{0};
 
   char header_[wire::kHeaderBytes] = {};
   std::string body_;
@@ -378,9 +394,9 @@ Status Endpoint::Impl::send(int64_t session_id, const std::string& message) {
     auto it = sessions_.find(session_id);
     if (it != sessions_.end()) c = it->second;
   }
-  if (c && options_.liveness_grace.count() > 0 && is_ping(message) && c->silent_for() > options_.liveness_grace)
-    return Status(Error::ConnectionLoss, "the client of session " + std::to_string(session_id) + " has sent nothing for " +
-                                             std::to_string(c->silent_for().count()) + " ms");
+  if (c && options_.liveness_grace.count() > 0 && is_ping(message) && !c->ping_allowed(options_.liveness_grace))
+    return Status(Error::ConnectionLoss, "the client of session " + std::to_string(session_id) +
+                                             " has not answered a ping for " + std::to_string(c->unanswered_for_ms()) + " ms");
   if (c && c->enqueue(wire::push_frame(session_id, message))) return Status::OK();
   return Status(Error::ConnectionLoss, "session " + std::to_string(session_id) + " has no connected client");
 }

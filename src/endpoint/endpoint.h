@@ -43,9 +43,10 @@ struct EndpointOptions {
   size_t max_pending_frames = 64;              // per connection; reading pauses beyond it
   int worker_threads = 8;                      // blocking queue sends and user-store reads
   bool log_connections = false;                // also log normal connects and disconnects
-  // Liveness: a Ping to a session whose connection has sent nothing (requests or the pongs its
-  // client answers pings with) for longer than this fails with ConnectionLoss, so the heartbeat
-  // stops counting a frozen client as alive. 0: pings succeed while the connection is open.
+  // Liveness: a Ping to a session fails with ConnectionLoss when an earlier ping on its connection
+  // has gone unanswered (nothing at all received: no request, no pong) for longer than this, so
+  // the heartbeat stops counting a frozen client as alive. 0: pings succeed while the connection
+  // is open.
   std::chrono::milliseconds liveness_grace{0};
   // Where log lines go; nullptr: stderr with a timestamp.
   std::function<void(const std::string&)> log;
