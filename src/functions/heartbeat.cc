@@ -1,5 +1,7 @@
 #include "functions/heartbeat.h"
 
+#include <algorithm>
+
 #include "functions/reaper.h"
 #include "functions/schema.h"
 #include "protocol/messages.h"
@@ -8,10 +10,27 @@ namespace faaskeeper {
 
 using namespace schema::attr;
 
+// Writes the touches in transactions. A transaction fails as a whole when one of its sessions
+// was closed meanwhile (its condition): that chunk is then written one by one. A touch that
+// fails is harmless: the session is judged on the next pass.
+void Heartbeat::touch_all(const std::vector<TxnOp>& touches) {
+  const size_t chunk = std::max<size_t>(1, env_.system->max_transaction_items());
+  for (size_t i = 0; i < touches.size(); i += chunk) {
+    std::vector<TxnOp> part(touches.begin() + static_cast<std::ptrdiff_t>(i),
+                            touches.begin() + static_cast<std::ptrdiff_t>(std::min(touches.size(), i + chunk)));
+    auto done = part.size() > 1 ? env_.system->transact(part) : Result<TxnOutcome>(Status(Error::SystemError, ""));
+    if (done.ok() && done->committed) continue;
+    for (const auto& op : part) env_.system->update(std::get<UpdateOp>(op));
+  }
+}
+
 Result<HeartbeatReport> Heartbeat::run() {
   auto sessions = env_.system->scan(schema::kSessionPrefix);
   if (!sessions.ok()) return sessions.status();
   HeartbeatReport report;
+  // Sessions that answered, touched at the end in transactions of up to the store's item limit
+  // (one write per session made a pass over 10,000 sessions take longer than their timeouts).
+  std::vector<TxnOp> touches;
   for (const auto& [key, item] : *sessions) {
     auto s = schema::parse_session(item);
     if (!s || s->state != schema::SessionState::Alive) continue;
@@ -20,9 +39,8 @@ Result<HeartbeatReport> Heartbeat::run() {
     int64_t now = env_.clock->now_ms();
     if (env_.channel->send(id, encode(ServerMessage{Ping{now}})).ok()) {
       ++report.alive;
-      UpdateOp touch{key, Condition::all({Predicate::eq(kState, static_cast<int64_t>(schema::SessionState::Alive))}),
-                     {Action::set(kAlive, now)}};
-      env_.system->update(touch);
+      touches.push_back(UpdateOp{key, Condition::all({Predicate::eq(kState, static_cast<int64_t>(schema::SessionState::Alive))}),
+                                 {Action::set(kAlive, now)}});
       continue;
     }
     if (now - s->alive_ms <= s->timeout_ms) continue;
@@ -32,6 +50,7 @@ Result<HeartbeatReport> Heartbeat::run() {
     if (!sent.ok()) return sent.status();
     ++report.expired;
   }
+  touch_all(touches);
   auto reaped = Reaper(env_).run();
   if (!reaped.ok()) return reaped.status();
   report.reaped = reaped->queued;

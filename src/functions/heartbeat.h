@@ -21,6 +21,7 @@ class Heartbeat {
   Result<HeartbeatReport> run();
 
  private:
+  void touch_all(const std::vector<TxnOp>& touches);
   const FunctionEnv& env_;
 };
 
