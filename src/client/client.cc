@@ -395,7 +395,13 @@ class Client::Impl {
   }
 
   // Submits the writes a completed barrier held back, in order, up to the next barrier.
+  // submit_mu_ is taken before they are collected: write() holds it from its "submit now?"
+  // decision to its submit, so no write issued later can take a seq ahead of the held ones
+  // (once barriers_ is 0, a new write would otherwise go straight out and overtake them).
   void release_held(std::unique_lock<std::mutex>& lock) {
+    lock.unlock();
+    std::unique_lock submit_lock(submit_mu_);
+    lock.lock();
     std::vector<std::shared_ptr<Op>> held;
     for (auto& op : queue_) {
       if (op->barrier) break;
@@ -403,10 +409,7 @@ class Client::Impl {
     }
     if (held.empty()) return;
     lock.unlock();
-    {
-      std::unique_lock submit_lock(submit_mu_);
-      for (auto& op : held) submit(op);
-    }
+    for (auto& op : held) submit(op);
     lock.lock();
   }
 
