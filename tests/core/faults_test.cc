@@ -399,6 +399,21 @@ struct ManualTimeDeployment {
   EmbeddedDeployment d;
 };
 
+// Sets `released` and wakes the waiters when it goes out of scope: a function held in a step
+// hook is let go however a test ends (declare it after the deployment, so it runs first).
+struct ReleaseOnExit {
+  std::mutex& mu;
+  std::condition_variable& cv;
+  bool& released;
+  ~ReleaseOnExit() {
+    {
+      std::lock_guard lock(mu);
+      released = true;
+    }
+    cv.notify_all();
+  }
+};
+
 }  // namespace
 
 // A writer that crashed holding a lease blocks the node only until the lease expires; when its
@@ -460,18 +475,7 @@ TEST(Faults, LeaseLapsedBeforeCommitAppliesNothing) {
   auto a = connect(m.d);
   auto b = connect(m.d);
   // However the test ends, the distributor is let go before the clients close and the deployment stops.
-  struct Release {
-    std::mutex& mu;
-    std::condition_variable& cv;
-    bool& released;
-    ~Release() {
-      {
-        std::lock_guard lock(mu);
-        released = true;
-      }
-      cv.notify_all();
-    }
-  } release{mu, cv, released};
+  ReleaseOnExit release{mu, cv, released};
   must(a->create("/n", std::string("0")));
 
   {
@@ -525,18 +529,7 @@ TEST(Faults, CrashAfterAGroupCommitRepublishesEveryMessageOfTheGroup) {
     cv.notify_all();
     cv.wait(lock, [&] { return released; });
   });
-  struct Release {  // however the test ends, the distributor is let go
-    std::mutex& mu;
-    std::condition_variable& cv;
-    bool& released;
-    ~Release() {
-      {
-        std::lock_guard lock(mu);
-        released = true;
-      }
-      cv.notify_all();
-    }
-  } release{mu, cv, released};
+  ReleaseOnExit release{mu, cv, released};  // however the test ends, the distributor is let go
 
   constexpr int kClients = 4;
   std::vector<std::unique_ptr<Client>> clients;
